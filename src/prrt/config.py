@@ -113,9 +113,7 @@ class MetabolicConfig:
             if not 1 <= getattr(self, name) <= 4:
                 problems.append(f"{name} = {getattr(self, name)}: must be 1 to 4")
         if self.timepoint_window_days < 0:
-            problems.append(
-                f"timepoint_window_days = {self.timepoint_window_days}: must be >= 0"
-            )
+            problems.append(f"timepoint_window_days = {self.timepoint_window_days}: must be >= 0")
         if problems:
             raise ValueError("\n".join(problems))
 
@@ -179,9 +177,7 @@ def _parse_table(
     kwargs: dict[str, Any] = {}
     for key, value in values.items():
         if key not in fields:
-            problems.append(
-                f"{source}: [{table}] unknown key {key!r}; known: {', '.join(fields)}"
-            )
+            problems.append(f"{source}: [{table}] unknown key {key!r}; known: {', '.join(fields)}")
             continue
         converted = _convert(fields[key].type, value)
         if converted is _INVALID:

@@ -12,9 +12,11 @@ from __future__ import annotations
 import pytest
 
 from prrt.assess import parallel
-from prrt.assess.api import AssessResult, assess_cases, write_assess_outputs
+from prrt.assess.api import AssessResult, assess_bundle, assess_cases, write_assess_outputs
 from prrt.config import Config, RecistConfig
 from prrt.criteria.recist11.scope import Scope, default_scopes
+from prrt.datasets import load_demo_cohort
+from prrt.io.bundle import read_bundle
 from prrt.io.issues import ValidationReport
 from prrt.testing import GROUPS, random_cohort
 
@@ -85,3 +87,23 @@ def test_empty_cohort_writes_headers_only(tmp_path):
     for fast_path, slow_path in zip(fast, slow, strict=True):
         assert fast_path.read_bytes() == slow_path.read_bytes()
         assert fast_path.read_text(encoding="utf-8").count("\n") == 1
+
+
+@pytest.mark.parametrize("workers", [2, 1])
+def test_rows_path_equals_one_process(monkeypatch, workers):
+    """assess_rows (prrt report's path) returns exactly assess_cases' rows and warnings."""
+    config, scopes = CONFIGS["defaults, every scope"]
+    monkeypatch.setattr(parallel, "CHUNK_PATIENTS", 7)
+    finished = []
+    tables, warnings = parallel.assess_rows(
+        COHORT, config=config, scopes=scopes, workers=workers, on_progress=finished.append
+    )
+    assert (tables, warnings) == assess_cases(COHORT, config=config, scopes=scopes)
+    assert sum(finished) == len(COHORT)
+
+
+def test_assess_bundle_in_workers_is_the_same():
+    bundle = read_bundle(load_demo_cohort())
+    one, two = assess_bundle(bundle), assess_bundle(bundle, workers=2)
+    assert one.rows == two.rows
+    assert one.warnings == two.warnings

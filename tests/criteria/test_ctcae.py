@@ -13,12 +13,16 @@ from datetime import date
 from decimal import Context, Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from prrt.criteria.ctcae5 import (
+    CTCAE_V5,
     CtcaeGradeResult,
     CtcaeTerm,
     MissingLimit,
     classify_ctcae_grade,
+    grade_inputs,
     match_reported_term,
     select_ctcae_baseline,
 )
@@ -610,3 +614,65 @@ def test_low_value_bands_must_fall_with_the_grade():
 def test_creatinine_zero_baseline_is_not_used():
     # A baseline of 0 would make every value "> 3.0 x baseline": the ULN part decides.
     assert grade("creatinine", "1.3", uln="1.2", baseline="0") == 1
+
+
+# --- grade_inputs: the cache key of a cohort's grading -----------------------------------
+_DECIMALS = st.decimals(min_value=Decimal("0"), max_value=Decimal("1000"), places=2)
+_LIMITS = st.one_of(
+    st.none(), st.decimals(min_value=Decimal("0.1"), max_value=Decimal("500"), places=1)
+)
+
+
+@st.composite
+def _value_pairs(draw):
+    """Two values of one test (and their baselines) that agree on grade_inputs' fields."""
+    test = draw(st.sampled_from(list(LabTest)))
+
+    def one(*, value, lln, uln, day):
+        return LabValue(date=day, test=test, value=value, lln=lln, uln=uln)
+
+    value, lln, uln = draw(_DECIMALS), draw(_LIMITS), draw(_LIMITS)
+    baseline_value, baseline_uln = draw(_DECIMALS), draw(_LIMITS)
+    has_baseline = draw(st.booleans())
+    first = one(value=value, lln=lln, uln=uln, day=DAY)
+    # the second differs in the date and in every field grade_inputs says does not matter
+    second = one(
+        value=value,
+        lln=lln if test in CTCAE_V5.low else draw(_LIMITS),
+        uln=draw(_LIMITS) if test in CTCAE_V5.low else uln,
+        day=date(2025, 6, 1),
+    )
+    base = one(value=baseline_value, lln=draw(_LIMITS), uln=baseline_uln, day=BASELINE_DAY)
+    other_base = one(
+        value=draw(_DECIMALS) if test in CTCAE_V5.low else baseline_value,
+        lln=draw(_LIMITS),
+        uln=draw(_LIMITS) if test in CTCAE_V5.low or test == LabTest.CREATININE else baseline_uln,
+        day=BASELINE_DAY,
+    )
+    if not has_baseline:
+        base = other_base = None
+    return first, base, second, other_base
+
+
+@given(_value_pairs())
+def test_equal_grade_inputs_give_the_same_grade(pair):
+    """What derive_toxicity's cache relies on: equal keys, equal grade and missing limit."""
+    first, base, second, other_base = pair
+    assert grade_inputs(first, baseline=base) == grade_inputs(second, baseline=other_base)
+    one = classify_ctcae_grade(first, baseline=base)
+    two = classify_ctcae_grade(second, baseline=other_base)
+    assert (one.grade, one.missing_limit) == (two.grade, two.missing_limit)
+
+
+def test_grade_inputs_tell_apart_what_changes_the_grade():
+    platelets = lab("platelets", "90", lln="150")
+    assert grade_inputs(platelets, baseline=None) != grade_inputs(
+        lab("platelets", "90", lln="80"), baseline=None
+    )
+    creatinine = lab("creatinine", "1.0", uln="1.2")
+    low_base = lab("creatinine", "0.5", day=BASELINE_DAY)
+    assert classify_ctcae_grade(creatinine, baseline=low_base).grade == 2
+    assert grade_inputs(creatinine, baseline=low_base) != grade_inputs(creatinine, baseline=None)
+    alt = lab("alt", "100", uln="40")
+    high_base = lab("alt", "80", uln="40", day=BASELINE_DAY)
+    assert grade_inputs(alt, baseline=high_base) != grade_inputs(alt, baseline=None)

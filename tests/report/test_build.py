@@ -226,3 +226,25 @@ def test_ten_thousand_patients_give_a_small_sampled_report(tmp_path):
         for figure in section.figures:
             assert len(figure.png) < 5_000_000, figure.name
     assert np.isfinite(report.results["pfs"]["all"]["median_months"])
+
+
+def test_sections_built_in_workers_are_the_same(demo):
+    """workers=2 forks the section builders (prrt.forked): the report does not change."""
+    bundle, assessed, report, _ = demo
+    forked = build_report(bundle, assessed, workers=2)
+    assert forked.results == report.results
+    assert forked.methods == report.methods
+    assert [s.key for s in forked.sections] == [s.key for s in report.sections]
+    for mine, theirs in zip(forked.sections, report.sections, strict=True):
+        assert (mine.title, mine.summary, mine.notes) == (
+            theirs.title,
+            theirs.summary,
+            theirs.notes,
+        )
+        assert [t.name for t in mine.tables] == [t.name for t in theirs.tables]
+        for table, other in zip(mine.tables, theirs.tables, strict=True):
+            pd.testing.assert_frame_equal(table.frame, other.frame)
+            assert (table.title, table.footnote) == (other.title, other.footnote)
+        assert [(f.name, f.png, f.svg, f.interactive) for f in mine.figures] == [
+            (f.name, f.png, f.svg, f.interactive) for f in theirs.figures
+        ]

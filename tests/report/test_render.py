@@ -12,6 +12,7 @@ import re
 import zlib
 from html.parser import HTMLParser
 from pathlib import Path
+from zipfile import ZipFile
 
 import pandas as pd
 import pytest
@@ -94,6 +95,23 @@ def test_write_report_writes_every_file(report: Report, tmp_path: Path) -> None:
     paths = write_report(report, tmp_path)
     assert {p.relative_to(tmp_path).as_posix() for p in paths} == REPORT_FILES
     assert all(p.is_file() and p.stat().st_size > 0 for p in paths)
+
+
+def test_rendering_in_workers_writes_the_same_files(
+    report: Report, written: Path, tmp_path: Path
+) -> None:
+    """workers=2 renders PDF, workbook and HTML in forked processes: the same bytes, but
+    for the time the workbook was created (docProps/core.xml)."""
+    paths = write_report(report, tmp_path, workers=2)
+    for path in paths:
+        name = path.relative_to(tmp_path).as_posix()
+        if name != "tables.xlsx":
+            assert path.read_bytes() == (written / name).read_bytes(), name
+    with ZipFile(tmp_path / "tables.xlsx") as forked, ZipFile(written / "tables.xlsx") as one:
+        members = [m for m in forked.namelist() if m != "docProps/core.xml"]
+        assert members == [m for m in one.namelist() if m != "docProps/core.xml"]
+        for member in members:
+            assert forked.read(member) == one.read(member), member
 
 
 def test_toc_links_every_section_table_and_figure(html: str) -> None:
@@ -287,7 +305,10 @@ def test_a_long_listing_shows_its_first_rows_and_keeps_every_row_in_the_files(
     first = report.sections[0]
     changed = dataclasses.replace(
         report,
-        sections=(dataclasses.replace(first, tables=(*first.tables, listing)), *report.sections[1:]),
+        sections=(
+            dataclasses.replace(first, tables=(*first.tables, listing)),
+            *report.sections[1:],
+        ),
     )
     html = render_html(changed)
     assert ">S1<" in html

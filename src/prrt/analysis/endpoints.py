@@ -138,8 +138,6 @@ def derive_os(
     return _result("OS", origin_date, end, event=False, reason=reason, config=config)
 
 
-def derive_ttr(
-    *, origin_date: date, response_date: date, config: RecistConfig
-) -> EndpointResult:
+def derive_ttr(*, origin_date: date, response_date: date, config: RecistConfig) -> EndpointResult:
     """Time to response: reference date to response date, always an event (§11)."""
     return _result("TTR", origin_date, response_date, event=True, reason="response", config=config)

@@ -10,6 +10,7 @@ listed with an exact confidence interval.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
@@ -21,9 +22,10 @@ import pandas as pd
 from prrt.analysis.proportions import ProportionResult, clopper_pearson
 from prrt.criteria.ctcae5 import (
     TERM_OF_TEST,
-    CtcaeGradeResult,
     CtcaeTerm,
+    MissingLimit,
     classify_ctcae_grade,
+    grade_inputs,
     match_reported_term,
     select_ctcae_baseline,
 )
@@ -343,47 +345,81 @@ def _first_cycle_date(case: PatientCase) -> date:
     return min((cycle.date for cycle in case.cycles), default=case.reference_date)
 
 
-def _interval_of(intervals: Sequence[CycleInterval], day: date) -> CycleInterval | None:
-    return next((interval for interval in intervals if interval.contains(day)), None)
+def _interval_of(intervals: Sequence[CycleInterval], day: date) -> int | None:
+    """Index of the interval containing ``day`` (intervals in date order, disjoint)."""
+    index = bisect_left(intervals, day, key=lambda interval: interval.cycle_date) - 1
+    return index if index >= 0 and intervals[index].contains(day) else None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+def _labs_by_test(labs: Iterable[LabValue]) -> dict[LabTest, list[LabValue]]:
+    """Each test's values in input order."""
+    by_test: dict[LabTest, list[LabValue]] = {}
+    for value in labs:
+        by_test.setdefault(value.test, []).append(value)
+    return by_test
+
+
+class _GradeCache:
+    """Grade and missing limit of :func:`classify_ctcae_grade`, once per distinct input
+    (:func:`prrt.criteria.ctcae5.grade_inputs`): a cohort repeats the same values."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[object, ...], tuple[int | None, MissingLimit | None]] = {}
+
+    def grade(
+        self, value: LabValue, baseline: LabValue | None
+    ) -> tuple[int | None, MissingLimit | None]:
+        """``(grade, missing_limit)`` of ``value`` against ``baseline``."""
+        key = grade_inputs(value, baseline=baseline)
+        known = self._known.get(key)
+        if known is None:
+            result = classify_ctcae_grade(value, baseline=baseline)
+            known = self._known[key] = (result.grade, result.missing_limit)
+        return known
+
+
+@dataclass(frozen=True, slots=True)
 class _Graded:
     value: LabValue
-    result: CtcaeGradeResult
-    interval: CycleInterval
+    interval: int
+    """Index of the value's cycle interval."""
+    grade: int | None
+    missing_limit: MissingLimit | None
 
 
 def _graded_values(
-    case: PatientCase, test: LabTest, intervals: Sequence[CycleInterval]
-) -> tuple[LabValue | None, list[_Graded]]:
-    baseline = select_ctcae_baseline(case.labs, test, first_cycle_date=_first_cycle_date(case))
+    values: Sequence[LabValue],
+    baseline: LabValue | None,
+    intervals: Sequence[CycleInterval],
+    grades: _GradeCache,
+) -> list[_Graded]:
+    """The values of one test that fall in a cycle interval, graded, in input order."""
     graded = []
-    for value in case.labs:
-        interval = _interval_of(intervals, value.date) if value.test == test else None
-        if interval is not None:
-            result = classify_ctcae_grade(value, baseline=baseline)
-            graded.append(_Graded(value=value, result=result, interval=interval))
-    return baseline, graded
+    for value in values:
+        index = _interval_of(intervals, value.date)
+        if index is not None:
+            grade, missing = grades.grade(value, baseline)
+            graded.append(_Graded(value=value, interval=index, grade=grade, missing_limit=missing))
+    return graded
 
 
 def _reported(
     events: Iterable[AdverseEvent], intervals: Sequence[CycleInterval]
-) -> dict[tuple[CtcaeTerm, CycleInterval], int]:
-    """Worst hand-reported grade per term and interval (onset date decides the interval)."""
-    worst: dict[tuple[CtcaeTerm, CycleInterval], int] = {}
+) -> dict[tuple[CtcaeTerm, int], int]:
+    """Worst hand-reported grade per term and interval index (onset date decides)."""
+    worst: dict[tuple[CtcaeTerm, int], int] = {}
     for event in events:
         term = match_reported_term(event.term)
-        interval = _interval_of(intervals, event.onset_date)
-        if term is not None and interval is not None:
-            key = (term, interval)
+        index = _interval_of(intervals, event.onset_date)
+        if term is not None and index is not None:
+            key = (term, index)
             worst[key] = max(worst.get(key, event.ctcae_grade), event.ctcae_grade)
     return worst
 
 
 def _worst_of(graded: Sequence[_Graded]) -> tuple[int | None, date | None]:
-    grade = _worst(item.result.grade for item in graded)
-    when = next((item.value.date for item in graded if item.result.grade == grade), None)
+    grade = _worst(item.grade for item in graded)
+    when = next((item.value.date for item in graded if item.grade == grade), None)
     return grade, when if grade is not None else None
 
 
@@ -392,13 +428,16 @@ def _interval_rows(
     test: LabTest,
     graded: Sequence[_Graded],
     intervals: Sequence[CycleInterval],
-    reported: dict[tuple[CtcaeTerm, CycleInterval], int],
+    reported: dict[tuple[CtcaeTerm, int], int],
 ) -> list[IntervalToxicity]:
     term = TERM_OF_TEST[test]
+    by_interval: dict[int, list[_Graded]] = {}
+    for item in graded:
+        by_interval.setdefault(item.interval, []).append(item)
     rows = []
-    for interval in intervals:
-        inside = [item for item in graded if item.interval is interval]
-        by_hand = reported.get((term, interval))
+    for index, interval in enumerate(intervals):
+        inside = by_interval.get(index, [])
+        by_hand = reported.get((term, index))
         if not inside and by_hand is None:
             continue
         worst, when = _worst_of(inside)
@@ -423,7 +462,7 @@ def _interval_rows(
 
 
 def _missing(graded: Iterable[_Graded]) -> int:
-    return sum(item.result.missing_limit is not None for item in graded)
+    return sum(item.missing_limit is not None for item in graded)
 
 
 def _patient_row(
@@ -432,11 +471,10 @@ def _patient_row(
     baseline: LabValue | None,
     graded: Sequence[_Graded],
     reported: int | None,
+    grades: _GradeCache,
 ) -> PatientToxicity:
     worst, when = _worst_of(graded)
-    baseline_grade = None
-    if baseline is not None:
-        baseline_grade = classify_ctcae_grade(baseline, baseline=None).grade
+    baseline_grade = None if baseline is None else grades.grade(baseline, None)[0]
     return PatientToxicity(
         patient_id=patient_id,
         term=TERM_OF_TEST[test],
@@ -454,20 +492,26 @@ def _patient_row(
 
 
 def _patient_toxicity(
-    case: PatientCase, window: ToxicityWindow
+    case: PatientCase, window: ToxicityWindow, grades: _GradeCache
 ) -> tuple[list[IntervalToxicity], list[PatientToxicity]]:
     intervals = derive_cycle_intervals(case.cycles, window=window)
     reported = _reported(case.adverse_events, intervals)
+    first_cycle_date = _first_cycle_date(case)
+    labs = _labs_by_test(case.labs)
     interval_rows: list[IntervalToxicity] = []
     patient_rows: list[PatientToxicity] = []
     for test in LabTest:
-        baseline, graded = _graded_values(case, test, intervals)
+        values = labs.get(test, [])
+        baseline = select_ctcae_baseline(values, test, first_cycle_date=first_cycle_date)
+        graded = _graded_values(values, baseline, intervals, grades)
         by_hand = _worst(
             grade for (term, _), grade in reported.items() if term is TERM_OF_TEST[test]
         )
         interval_rows += _interval_rows(case.patient_id, test, graded, intervals, reported)
         if graded or by_hand is not None:
-            patient_rows.append(_patient_row(case.patient_id, test, baseline, graded, by_hand))
+            patient_rows.append(
+                _patient_row(case.patient_id, test, baseline, graded, by_hand, grades)
+            )
     return interval_rows, patient_rows
 
 
@@ -538,14 +582,16 @@ def derive_platelet_nadirs(
     nadirs = []
     for case in cases:
         intervals = derive_cycle_intervals(case.cycles, window=window)
-        for interval in intervals:
-            values = [
-                value
-                for value in case.labs
-                if value.test == LabTest.PLATELETS and interval.contains(value.date)
-            ]
-            if values:
-                nadirs.append(_nadir(case.patient_id, interval, values))
+        platelets = [value for value in case.labs if value.test == LabTest.PLATELETS]
+        inside: dict[int, list[LabValue]] = {}
+        for value in platelets:
+            index = _interval_of(intervals, value.date)
+            if index is not None:
+                inside.setdefault(index, []).append(value)
+        nadirs += [
+            _nadir(case.patient_id, intervals[index], values)
+            for index, values in sorted(inside.items())
+        ]
     days = np.array([nadir.days_to_nadir for nadir in nadirs], dtype=float)
     median, q1, q3 = (
         (float(np.median(days)), float(np.percentile(days, 25)), float(np.percentile(days, 75)))
@@ -637,8 +683,9 @@ def derive_toxicity(
     """
     interval_rows: list[IntervalToxicity] = []
     patient_rows: list[PatientToxicity] = []
+    grades = _GradeCache()
     for case in cases:
-        intervals, patients = _patient_toxicity(case, window)
+        intervals, patients = _patient_toxicity(case, window, grades)
         interval_rows += intervals
         patient_rows += patients
     return ToxicityResult(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ from prrt.assess.rows import (
 from prrt.config import DEFAULT_CONFIG, Config
 from prrt.criteria.recist11.scope import Scope, default_scopes
 from prrt.criteria.recist11.thresholds import ExactThresholds
+from prrt.forked import available_workers
 from prrt.io.issues import Issue, ValidationReport
 
 if TYPE_CHECKING:
@@ -132,11 +132,22 @@ def assess_bundle(
     *,
     config: Config = DEFAULT_CONFIG,
     scopes: Sequence[str] | None = None,
+    workers: int = 1,
 ) -> AssessResult:
-    """Assess every patient of a validated bundle (the Python API of ``prrt assess``)."""
-    tables, warnings = assess_cases(
-        bundle.cases, config=config, scopes=resolve_scopes(bundle, scopes)
-    )
+    """Assess every patient of a validated bundle (the Python API of ``prrt assess``).
+
+    ``workers`` > 1 assesses chunks of patients in that many forked processes
+    (:func:`prrt.assess.parallel.assess_rows`); the result is the same.
+    """
+    resolved = resolve_scopes(bundle, scopes)
+    if workers > 1:
+        from prrt.assess.parallel import assess_rows
+
+        tables, warnings = assess_rows(
+            bundle.cases, config=config, scopes=resolved, workers=workers
+        )
+    else:
+        tables, warnings = assess_cases(bundle.cases, config=config, scopes=resolved)
     report = ValidationReport()
     report.extend(warnings)
     return AssessResult(rows=tables, warnings=report)
@@ -176,4 +187,4 @@ def worker_count(n_patients: int) -> int:
     """Processes to use: one for small cohorts, else every core."""
     if n_patients < PARALLEL_MIN_PATIENTS:
         return 1
-    return max(1, min(os.cpu_count() or 1, 8))
+    return available_workers()

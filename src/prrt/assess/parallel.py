@@ -1,37 +1,86 @@
-"""Fast path of ``prrt assess``: patients in chunks over worker processes, CSV text out.
+"""The fast path of assessment: patients in chunks over forked worker processes.
 
-Workers are forked after the validated cases are in memory, so cases are not pickled;
-each chunk comes back as CSV text per table, written in chunk order. The output is
-byte-identical to :func:`prrt.assess.api.write_assess_outputs` of the one-process path
-(tested).
+Workers are forked after the validated cases are in memory (:func:`prrt.forked.map_forked`),
+so cases are not pickled. :func:`assess_to_csv` (``prrt assess``) gets each chunk back as
+CSV text per table and writes it in chunk order: byte-identical to
+:func:`prrt.assess.api.write_assess_outputs` of the one-process path (tested).
+:func:`assess_rows` (``prrt report``) gets the rows back, equal to
+:func:`prrt.assess.api.assess_cases` (tested).
 """
 
 from __future__ import annotations
 
-import gc
-import multiprocessing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from prrt.assess.api import assess_cases, output_tables
 from prrt.assess.csv_format import format_header, format_rows
-from prrt.assess.rows import OUTPUT_COLUMNS
+from prrt.assess.rows import OUTPUT_COLUMNS, Row
 from prrt.config import Config
 from prrt.criteria.recist11.scope import Scope
+from prrt.forked import map_forked
 from prrt.io.issues import Issue
 from prrt.model.case import PatientCase
 
 CHUNK_PATIENTS = 1000
+"""Patients per piece of work handed to a worker."""
 
-_shared: tuple[Sequence[PatientCase], Config, Sequence[Scope]] | None = None
+Tables = dict[str, list[Row]]
+Prepared = TypeVar("Prepared")
 
 
-def _run_chunk(bounds: tuple[int, int]) -> tuple[dict[str, str], list[Issue]]:
-    assert _shared is not None
-    cases, config, scopes = _shared
-    start, stop = bounds
-    tables, warnings = assess_cases(cases[start:stop], config=config, scopes=scopes)
-    return {name: format_rows(rows) for name, rows in tables.items()}, warnings
+def _assessed_chunks(
+    cases: Sequence[PatientCase],
+    prepare: Callable[[Tables], Prepared],
+    *,
+    config: Config,
+    scopes: Sequence[Scope],
+    workers: int,
+    on_progress: Callable[[int], None] | None,
+) -> Iterator[tuple[Prepared, list[Issue]]]:
+    """Each chunk's rows, as ``prepare`` turns them in the worker, and its warnings, in
+    patient order."""
+    bounds = [
+        (i, min(i + CHUNK_PATIENTS, len(cases))) for i in range(0, len(cases), CHUNK_PATIENTS)
+    ]
+
+    def run(chunk: tuple[int, int]) -> tuple[Prepared, list[Issue]]:
+        start, stop = chunk
+        tables, warnings = assess_cases(cases[start:stop], config=config, scopes=scopes)
+        return prepare(tables), warnings
+
+    for (start, stop), result in zip(bounds, map_forked(run, bounds, workers=workers), strict=True):
+        yield result
+        if on_progress is not None:
+            on_progress(stop - start)
+
+
+def assess_rows(
+    cases: Sequence[PatientCase],
+    *,
+    config: Config,
+    scopes: Sequence[Scope],
+    workers: int,
+    on_progress: Callable[[int], None] | None = None,
+) -> tuple[Tables, list[Issue]]:
+    """Rows per table (:func:`output_tables`) and engine warnings, as
+    :func:`prrt.assess.api.assess_cases` returns them, computed by ``workers`` processes."""
+    tables: dict[str, list[Row]] = {name: [] for name in output_tables(cases, config)}
+    warnings: list[Issue] = []
+    chunks = _assessed_chunks(
+        cases,
+        lambda rows: rows,
+        config=config,
+        scopes=scopes,
+        workers=workers,
+        on_progress=on_progress,
+    )
+    for rows, found in chunks:
+        for name, chunk_rows in rows.items():
+            tables[name].extend(chunk_rows)
+        warnings.extend(found)
+    return tables, warnings
 
 
 def assess_to_csv(
@@ -45,43 +94,31 @@ def assess_to_csv(
 ) -> tuple[list[Path], list[Issue]]:
     """Assess ``cases`` with ``workers`` processes and write the assess.md CSV files (and
     the metabolic ones when some patient has PET data, :func:`output_tables`)."""
-    global _shared
     out_dir.mkdir(parents=True, exist_ok=True)
-    bounds = [(i, min(i + CHUNK_PATIENTS, len(cases))) for i in range(0, len(cases), CHUNK_PATIENTS)]
     paths = {name: out_dir / f"{name}.csv" for name in output_tables(cases, config)}
     handles = {name: path.open("w", encoding="utf-8", newline="") for name, path in paths.items()}
     warnings: list[Issue] = []
-    _shared = (cases, config, scopes)
     try:
         for name, handle in handles.items():
             handle.write(format_header(OUTPUT_COLUMNS[name]))
-        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            context = multiprocessing.get_context("fork")
-            gc.collect()
-            gc.freeze()  # keep the cycle collector from touching (and copying) shared pages
-            with context.Pool(workers) as pool:
-                for (start, stop), (texts, found) in zip(
-                    bounds, pool.imap(_run_chunk, bounds), strict=True
-                ):
-                    _write_chunk(handles, texts)
-                    warnings.extend(found)
-                    if on_progress is not None:
-                        on_progress(stop - start)
-        else:
-            for start, stop in bounds:
-                texts, found = _run_chunk((start, stop))
-                _write_chunk(handles, texts)
-                warnings.extend(found)
-                if on_progress is not None:
-                    on_progress(stop - start)
+        chunks = _assessed_chunks(
+            cases,
+            _csv_texts,
+            config=config,
+            scopes=scopes,
+            workers=workers,
+            on_progress=on_progress,
+        )
+        for texts, found in chunks:
+            for name, text in texts.items():
+                handles[name].write(text)
+            warnings.extend(found)
     finally:
-        gc.unfreeze()
-        _shared = None
         for handle in handles.values():
             handle.close()
     return list(paths.values()), warnings
 
 
-def _write_chunk(handles: dict[str, object], texts: dict[str, str]) -> None:
-    for name, text in texts.items():
-        handles[name].write(text)  # type: ignore[attr-defined]
+def _csv_texts(tables: Tables) -> dict[str, str]:
+    """A chunk's rows as one CSV text per table (smaller to send back than the rows)."""
+    return {name: format_rows(rows) for name, rows in tables.items()}

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
 from prrt.analysis.courses import CourseSummary, derive_courses
 from prrt.analysis.endpoints import EndpointResult, derive_os, derive_pfs, derive_ttr
 from prrt.analysis.timepoints import ProtocolTimepoint, derive_protocol_timepoints
+from prrt.assess.quality import check_reader_cr_followed_by_response, check_tstm_after_cr
 from prrt.config import Config
 from prrt.criteria.metabolic.evaluate import (
     MetabolicAssessment,
@@ -32,7 +33,6 @@ from prrt.criteria.recist11.timepoint import (
     evaluate_reader_timepoints,
     evaluate_scope_timepoints,
 )
-from prrt.assess.quality import check_reader_cr_followed_by_response, check_tstm_after_cr
 from prrt.io.issues import Issue
 from prrt.model.case import Assessment, PatientCase
 from prrt.model.enums import LesionRole, Response, Timepoint
@@ -61,7 +61,7 @@ class PatientAssessment:
     case: PatientCase
     scopes: list[ScopeAssessment]
     protocol_timepoints: list[ProtocolTimepoint]
-    timepoint_by_assessment: dict[str, Timepoint]
+    timepoint_by_assessment: Mapping[str, Timepoint]
     courses: list[CourseSummary]
     warnings: list[Issue] = field(default_factory=list)
     metabolic: MetabolicAssessment | None = None
@@ -100,9 +100,11 @@ def assess_patient(
 ) -> PatientAssessment:
     """Assess one patient in every scope it has among ``requested`` (None = all of them)."""
     index, _ = select_baseline_index(case.assessments, reference_date=case.reference_date)
-    protocol = derive_protocol_timepoints(
-        case, baseline_index=index, config=config.timepoints
-    ) if case.cycles else []
+    protocol = (
+        derive_protocol_timepoints(case, baseline_index=index, config=config.timepoints)
+        if case.cycles
+        else []
+    )
     labels = {
         p.assessment_id: p.timepoint for p in protocol if p.timepoint is not Timepoint.LAST_FOLLOWUP
     }
@@ -194,7 +196,9 @@ def _assess_scope(
         measurable_at_baseline=_is_measurable(case, scope),
         bor=bor,
         bor_confirmed=bor_confirmed,
-        best_pct_change=min((_pct(r.target_sum_hmm, r.baseline_sum_hmm) for r in complete), default=None),
+        best_pct_change=min(
+            (_pct(r.target_sum_hmm, r.baseline_sum_hmm) for r in complete), default=None
+        ),
         first_pd_date=first_pd,
         endpoints=endpoints,
     )
@@ -301,7 +305,8 @@ def _is_measurable(case: PatientCase, scope: Scope) -> bool:
 
 
 def _pct(sum_hmm: int | None, baseline_hmm: int | None) -> float:
-    assert sum_hmm is not None and baseline_hmm  # filtered by the caller
+    assert sum_hmm is not None, "filtered by the caller"
+    assert baseline_hmm, "filtered by the caller"
     return 100 * (sum_hmm - baseline_hmm) / baseline_hmm
 
 

@@ -49,12 +49,14 @@ def check_reader_cr_followed_by_response(case: PatientCase) -> list[Issue]:
     issues: list[Issue] = []
     by_scope: dict[str, list[tuple[str, Response]]] = {}
     dates = {a.assessment_id: a.date for a in case.assessments}
-    for response in case.reader_responses:
-        by_scope.setdefault(response.scope, []).append(
-            (response.assessment_id, response.overall_response)
+    for reader in case.reader_responses:
+        by_scope.setdefault(reader.scope, []).append(
+            (reader.assessment_id, reader.overall_response)
         )
     for scope, responses in by_scope.items():
-        ordered = sorted(responses, key=lambda item: (dates.get(item[0]) is None, dates.get(item[0])))
+        ordered = sorted(
+            responses, key=lambda item: (dates.get(item[0]) is None, dates.get(item[0]))
+        )
         seen_cr = False
         for assessment_id, response in ordered:
             if seen_cr and response in (Response.PR, Response.SD):

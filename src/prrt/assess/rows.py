@@ -7,6 +7,7 @@ Values are Python objects (``date``, ``Decimal`` millimetres, ``float`` percenta
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
@@ -161,7 +162,7 @@ def _timepoint_row(
     pid: str,
     scope: str,
     row: TimepointResult,
-    labels: dict[str, object],
+    labels: Mapping[str, object],
     flags: dict[str, tuple[str, ...]],
 ) -> Row:
     assessment = row.assessment

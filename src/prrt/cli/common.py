@@ -46,7 +46,7 @@ def guarded(command: Callable[[], int]) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERNAL
-    except Exception as exc:  # noqa: BLE001 - the last line of defence of the CLI
+    except Exception as exc:
         log = Path(tempfile.gettempdir()) / "prrt-crash.log"
         log.write_text(traceback.format_exc(), encoding="utf-8")
         print(f"internal error: {type(exc).__name__}: {exc} (traceback in {log})", file=sys.stderr)

@@ -38,6 +38,7 @@ def run_report(bundle: Path, out: Path, config: Path | None) -> int:
 def read_and_assess(path: Path, config: Config) -> tuple[Bundle, AssessResult]:
     """Read and validate the bundle, print its warnings, assess every patient."""
     from prrt.assess import assess_bundle
+    from prrt.assess.api import worker_count
     from prrt.io.bundle import read_bundle
 
     with step(f"Reading {path}"):
@@ -45,7 +46,7 @@ def read_and_assess(path: Path, config: Config) -> tuple[Bundle, AssessResult]:
     for issue in bundle.report.warnings:
         print(f"warning: {issue.to_text()}", file=sys.stderr)
     with step(f"Assessing {len(bundle.cases)} patients (RECIST 1.1)"):
-        assessed = assess_bundle(bundle, config=config)
+        assessed = assess_bundle(bundle, config=config, workers=worker_count(len(bundle.cases)))
     for issue in assessed.warnings:
         print(f"warning: {issue.to_text()}", file=sys.stderr)
     return bundle, assessed
@@ -55,13 +56,15 @@ def write_cohort_report(
     bundle: Bundle, assessed: AssessResult, out: Path, config: Config
 ) -> list[Path]:
     """Build the report, write its files into ``out`` and say where they are."""
+    from prrt.forked import available_workers
     from prrt.report.build import build_report
     from prrt.report.render import write_report
 
+    workers = available_workers()
     with step("Computing the analyses and drawing the figures"):
-        report = build_report(bundle, assessed, config=config)
+        report = build_report(bundle, assessed, config=config, workers=workers)
     with step("Writing HTML, PDF, tables and figures"):
-        paths = write_report(report, out)
+        paths = write_report(report, out, workers=workers)
     print(f"Wrote {len(paths)} files to {out}")
     print(f"Report: {(out / 'report.html').resolve()}")
     print(f"PDF:    {(out / 'report.pdf').resolve()}")

@@ -55,7 +55,7 @@ def _load_book(path: Path, openpyxl: Any) -> LoadedTables:
     unusable: set[str] = set()
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any failure of the parser means "unreadable"
+    except Exception as exc:
         issue = unreadable(path.name, f"not an .xlsx workbook ({type(exc).__name__})")
         return LoadedTables(tables={}, issues=[issue], unusable=frozenset(TABLES))
     try:
@@ -66,7 +66,7 @@ def _load_book(path: Path, openpyxl: Any) -> LoadedTables:
                 continue
             try:
                 table, found = _read_sheet(sheet, name)
-            except Exception as exc:  # noqa: BLE001 - a corrupt sheet is reported, not raised
+            except Exception as exc:
                 table, found = None, [unreadable(name, f"{type(exc).__name__}: {exc}")]
             issues.extend(found)
             if table is None:

@@ -13,7 +13,6 @@ from datetime import date
 from decimal import Decimal
 
 from prrt.model.clinical import AdverseEvent, LabValue, SymptomRecord
-from prrt.model.pet import PetAssessment
 from prrt.model.enums import (
     LesionRole,
     NewLesionCertainty,
@@ -22,6 +21,7 @@ from prrt.model.enums import (
     StopReason,
     TargetStatus,
 )
+from prrt.model.pet import PetAssessment
 
 TargetValue = int | TargetStatus
 """A target lesion at one assessment: ``int`` = measured diameter in hundredths of a mm

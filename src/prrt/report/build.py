@@ -15,6 +15,7 @@ from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
 from prrt.config import DEFAULT_CONFIG, AnalysisConfig, Config
+from prrt.forked import map_forked
 from prrt.report.model import Report, ReportSection
 from prrt.report.sections.burden import build_burden_section
 from prrt.report.sections.clinical import build_clinical_section
@@ -81,6 +82,10 @@ SECTION_BUILDERS: tuple[tuple[str, str, SectionBuilder], ...] = (
 """The sections in report order (issue 3, sections 1-9; issue 4, item 6): key, title,
 builder."""
 
+LONGEST_FIRST = ("toxicity", "patient-figures", "survival", "decision-aid", "logistic-regression")
+"""Sections that take longest on large cohorts (bench/bench_report.py), handed to the
+workers first so that they finish together; the rest follow in report order."""
+
 ALWAYS_PRESENT = ("metabolic", "clinical_response", "toxicity", "midpoint_model")
 """results.json keys of issue 4 present in every report: a section that failed (a bug,
 said in its note) leaves an empty object. Without PET, symptom or lab data the sections
@@ -107,6 +112,7 @@ def build_report(
     assessed: AssessResult,
     *,
     config: Config | AnalysisConfig = DEFAULT_CONFIG,
+    workers: int = 1,
 ) -> Report:
     """Every analysis of the study report on the bundle's assessed patients.
 
@@ -114,14 +120,15 @@ def build_report(
     ``[recist] confirmation_required``); an :class:`AnalysisConfig` alone is taken with
     the default ``[recist]``. ``[analysis] min_cycles`` restricts every analysis.
     A section that cannot be computed says why in its notes; the report is always built.
+    ``workers`` > 1 builds the sections in that many forked processes
+    (:func:`prrt.forked.map_forked`); the report is the same.
     """
     full = config if isinstance(config, Config) else Config(analysis=config)
     data = prepare_cohort(bundle, assessed, config=full)
     sections: list[ReportSection] = []
     results: dict[str, Any] = {"n_patients": data.n_patients}
     sentences: list[str] = []
-    for key, title, builder in SECTION_BUILDERS:
-        built = _run(builder, data, key=key, title=title)
+    for built in _build_sections(data, workers=workers):
         sections.append(built.section)
         results.update(built.results)
         sentences += built.methods
@@ -160,6 +167,22 @@ def build_report(
             "synthetic": str(synthetic).lower(),
         },
     )
+
+
+def _build_sections(data: CohortData, *, workers: int) -> list[SectionResult]:
+    """Every section of :data:`SECTION_BUILDERS`, in report order."""
+    rank = {key: position for position, key in enumerate(LONGEST_FIRST)}
+    order = sorted(
+        range(len(SECTION_BUILDERS)),
+        key=lambda index: (rank.get(SECTION_BUILDERS[index][0], len(rank)), index),
+    )
+
+    def build(index: int) -> SectionResult:
+        key, title, builder = SECTION_BUILDERS[index]
+        return _run(builder, data, key=key, title=title)
+
+    built = dict(zip(order, map_forked(build, order, workers=workers), strict=True))
+    return [built[index] for index in range(len(SECTION_BUILDERS))]
 
 
 def _run(builder: SectionBuilder, data: CohortData, *, key: str, title: str) -> SectionResult:

@@ -10,6 +10,7 @@ from prrt.criteria.ctcae5.grading import (
     CtcaeGradeResult,
     MissingLimit,
     classify_ctcae_grade,
+    grade_inputs,
     grade_source,
 )
 from prrt.criteria.ctcae5.terms import TERM_OF_TEST, CtcaeTerm, match_reported_term
@@ -23,6 +24,7 @@ __all__ = [
     "CtcaeThresholds",
     "MissingLimit",
     "classify_ctcae_grade",
+    "grade_inputs",
     "grade_source",
     "match_reported_term",
     "select_ctcae_baseline",

@@ -29,6 +29,7 @@ __all__ = [
     "CtcaeGradeResult",
     "MissingLimit",
     "classify_ctcae_grade",
+    "grade_inputs",
     "grade_source",
 ]
 
@@ -147,6 +148,33 @@ def classify_ctcae_grade(
     if value.test == LabTest.CREATININE:
         return _grade_creatinine(value, baseline, thresholds.creatinine)
     return _grade_hepatic(value, baseline, thresholds.hepatic[value.test])
+
+
+def grade_inputs(
+    value: LabValue, *, baseline: LabValue | None, thresholds: CtcaeThresholds = CTCAE_V5
+) -> tuple[object, ...]:
+    """What :func:`classify_ctcae_grade`'s grade and missing limit depend on, as a key.
+
+    Equal keys give the same ``grade`` and ``missing_limit`` (the ``reason`` may differ
+    in how a number is written, 227 or 227.0), so a cohort's many repeated values are
+    graded once. Dates never matter; a 'decreased' term reads only value and LLN,
+    creatinine its ULN and the baseline value, bilirubin/ALT/AST both ULNs too.
+
+    >>> from datetime import date
+    >>> a = LabValue(date=date(2024, 1, 1), test=LabTest.PLATELETS, value=Decimal("90"),
+    ...              lln=Decimal("150"), uln=Decimal("400"))
+    >>> b = LabValue(date=date(2025, 6, 1), test=LabTest.PLATELETS, value=Decimal("90.0"),
+    ...              lln=Decimal("150"), uln=Decimal("450"))
+    >>> grade_inputs(a, baseline=None) == grade_inputs(b, baseline=a)
+    True
+    """
+    if value.test in thresholds.low:
+        return (value.test, value.value, value.lln)
+    if value.test == LabTest.CREATININE:
+        return (value.test, value.value, value.uln, None if baseline is None else baseline.value)
+    if baseline is None:
+        return (value.test, value.value, value.uln)
+    return (value.test, value.value, value.uln, baseline.value, baseline.uln)
 
 
 def _result(

@@ -55,7 +55,5 @@ def assess_overall_response(
     return Response.NED
 
 
-REAPPEARANCE_AFTER_CR = frozenset(
-    {Response.PR, Response.SD, Response.NON_CR_NON_PD, Response.NED}
-)
+REAPPEARANCE_AFTER_CR = frozenset({Response.PR, Response.SD, Response.NON_CR_NON_PD, Response.NED})
 """Categories turned into PD when the last evaluable response was CR (recist11.md §7, D1)."""

@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import cast
 
+from prrt.forked import map_forked
 from prrt.report.model import Report
 from prrt.report.render.files import results_json, table_csv, tables_xlsx, write_figure_files
 from prrt.report.render.html import figure_anchor, render_html, table_anchor
@@ -59,25 +63,32 @@ def check_report(report: Report) -> None:
         raise ValueError("report cannot be written: " + "; ".join(problems))
 
 
-def write_report(report: Report, out_dir: Path) -> list[Path]:
-    """Write the report's files into ``out_dir`` (created if needed); return their paths."""
+def write_report(report: Report, out_dir: Path, *, workers: int = 1) -> list[Path]:
+    """Write the report's files into ``out_dir`` (created if needed); return their paths.
+
+    ``workers`` > 1 renders the PDF, the workbook and the HTML in that many forked
+    processes (:func:`prrt.forked.map_forked`); the files are the same.
+    """
     check_report(report)
     tables = [table for section in report.sections for table in section.tables]
     figures = [figure for section in report.sections for figure in section.figures]
-    html = render_html(report)
-    pdf = render_pdf(report)
+    renderers: list[Callable[[], str | bytes]] = [  # longest first
+        partial(tables_xlsx, tables),
+        partial(render_pdf, report),
+        partial(render_html, report),
+    ]
+    xlsx, pdf, html = map_forked(lambda render: render(), renderers, workers=workers)
     csvs = {table.name: table_csv(table) for table in tables}
-    xlsx = tables_xlsx(tables)
     results = results_json(report.results)
 
     out_dir = Path(out_dir)
     (out_dir / "tables").mkdir(parents=True, exist_ok=True)
     (out_dir / "figures").mkdir(exist_ok=True)
     written = [
-        _write_text(out_dir / "report.html", html),
-        _write_bytes(out_dir / "report.pdf", pdf),
+        _write_text(out_dir / "report.html", cast(str, html)),
+        _write_bytes(out_dir / "report.pdf", cast(bytes, pdf)),
         *(_write_text(out_dir / "tables" / f"{name}.csv", text) for name, text in csvs.items()),
-        _write_bytes(out_dir / "tables.xlsx", xlsx),
+        _write_bytes(out_dir / "tables.xlsx", cast(bytes, xlsx)),
         _write_text(out_dir / "results.json", results),
         _write_text(out_dir / "methods.md", report.methods.rstrip("\n") + "\n"),
     ]
