@@ -6,9 +6,9 @@ Usage::
 
 For each size it simulates a synthetic bundle (seed 1, profile mixed) into a temporary
 folder, then runs ``prrt report`` in a subprocess and samples the proportional set size
-(PSS) of its process tree as bench_assess.py does (every quarter second). The step
-times are the ``label: N s`` lines ``prrt report`` prints on stderr. Target: under 60 s
-for 10,000 patients on 2 cores. Results are printed as a Markdown table and appended to
+(PSS) of its process tree as bench_assess.py does. The step times are the ``label: N s``
+lines ``prrt report`` prints on stderr. Target: under 60 s for 10,000 patients on 2
+cores. Results are printed as a Markdown table and appended to
 bench/results.md.
 """
 
@@ -24,7 +24,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bench_assess import SAMPLE_INTERVAL_S, measure
+from bench_assess import SAMPLING, measure
 
 from prrt.datasets.simulate import simulate_cohort
 from prrt.io.writer import write_bundle
@@ -61,7 +61,7 @@ def main() -> None:
         f"\n## {date.today().isoformat()} - prrt report - "
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f} at start, "
-        f"memory sampled every {SAMPLE_INTERVAL_S} s\n",
+        f"{SAMPLING}\n",
         "| patients | simulate s | read s | assess s | build s | write s | report wall s "
         "| peak memory MiB | report.html MiB | report.pdf MiB |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
