@@ -5,6 +5,7 @@ Expected values are read off the files of ``VALID_FILES`` in conftest.py by hand
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -404,3 +405,19 @@ def test_bundle_without_the_new_tables_has_empty_ones(
     assert (first.symptoms, first.labs, first.adverse_events) == ((), (), ())
     assert len(bundle.tables["labs"]) == 0
     assert "canonical_value" in bundle.tables["labs"].columns
+
+
+def test_without_clinical_records_the_cases_lack_only_them(
+    tmp_path: Path, valid_files, write_bundle_files
+) -> None:
+    """read_bundle(clinical_records=False), as prrt assess reads: the same cases but for
+    empty symptoms, labs and adverse events, and the same warnings."""
+    folder = write_bundle_files(tmp_path / "valid", valid_files)
+    full, lean = read_bundle(folder), read_bundle(folder, clinical_records=False)
+    assert (full.clinical_records, lean.clinical_records) == (True, False)
+    assert any(case.labs and case.symptoms and case.adverse_events for case in full.cases)
+    emptied = [
+        dataclasses.replace(case, symptoms=(), labs=(), adverse_events=()) for case in full.cases
+    ]
+    assert list(lean.cases) == emptied
+    assert lean.report == full.report

@@ -462,11 +462,13 @@ def test_house_message_style(bad_bundle: Path) -> None:
     ) in lines
 
 
-def test_read_bundle_raises_with_the_same_report(bad_bundle: Path) -> None:
+@pytest.mark.parametrize("clinical_records", [True, False])
+def test_read_bundle_raises_with_the_same_report(bad_bundle: Path, clinical_records) -> None:
+    """Left out of the cases (prrt assess), the clinical tables are validated all the same."""
     with pytest.raises(
         DataValidationError, match=r"labs\.csv row 19, unit = mg/dL: is not a unit of haemoglobin"
     ) as info:
-        read_bundle(bad_bundle)
+        read_bundle(bad_bundle, clinical_records=clinical_records)
     assert pinned(info.value.report) == EXPECTED
 
 

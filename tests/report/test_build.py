@@ -248,3 +248,10 @@ def test_sections_built_in_workers_are_the_same(demo):
         assert [(f.name, f.png, f.svg, f.interactive) for f in mine.figures] == [
             (f.name, f.png, f.svg, f.interactive) for f in theirs.figures
         ]
+
+
+def test_a_bundle_without_clinical_records_is_refused(demo):
+    """read_bundle(clinical_records=False) leaves out what toxicity and symptoms need."""
+    lean = read_bundle(load_demo_cohort(), clinical_records=False)
+    with pytest.raises(ValueError, match="needs the clinical records"):
+        build_report(lean, assess_bundle(lean))

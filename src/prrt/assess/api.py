@@ -162,7 +162,8 @@ def assess_path(
     """Read, validate and assess a bundle folder or workbook."""
     from prrt.io.bundle import read_bundle
 
-    return assess_bundle(read_bundle(path, config=config), config=config, scopes=scopes)
+    bundle = read_bundle(path, config=config, clinical_records=False)
+    return assess_bundle(bundle, config=config, scopes=scopes)
 
 
 def write_assess_outputs(result: AssessResult, out_dir: Path | str) -> list[Path]:

@@ -24,7 +24,7 @@ def run_assess(bundle_path: Path, out: Path, config_path: Path | None, scopes: l
     except ValueError as exc:
         print(f"error: --scope: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    bundle = read_bundle(bundle_path, config=config)
+    bundle = read_bundle(bundle_path, config=config, clinical_records=False)
     for issue in bundle.report.warnings:
         print(f"warning: {issue.to_text()}", file=sys.stderr)
     cases = bundle.cases

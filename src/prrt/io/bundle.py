@@ -44,6 +44,9 @@ class Bundle:
     """Sorted lesion group labels of lesions.csv."""
     response_scopes: tuple[str, ...]
     """Sorted scopes named in responses.csv."""
+    clinical_records: bool = True
+    """Whether the cases hold their symptoms, labs and adverse events (validated either
+    way; see :func:`read_bundle`)."""
 
 
 def validate_bundle(path: Path | str, *, config: Config = DEFAULT_CONFIG) -> ValidationReport:
@@ -51,8 +54,15 @@ def validate_bundle(path: Path | str, *, config: Config = DEFAULT_CONFIG) -> Val
     return check_bundle(Path(path), config=config).report
 
 
-def read_bundle(path: Path | str, *, config: Config = DEFAULT_CONFIG) -> Bundle:
+def read_bundle(
+    path: Path | str, *, config: Config = DEFAULT_CONFIG, clinical_records: bool = True
+) -> Bundle:
     """Read the bundle at ``path`` into patient cases.
+
+    ``clinical_records=False`` validates symptoms.csv, labs.csv and adverse_events.csv as
+    always but leaves them out of the cases (their tuples empty): RECIST and metabolic
+    assessment use none of them, and a registry's millions of lab values would cost
+    minutes and gigabytes as objects. The report needs them (the default).
 
     Raises
     ------
@@ -66,11 +76,12 @@ def read_bundle(path: Path | str, *, config: Config = DEFAULT_CONFIG) -> Bundle:
     tables = checked.tables
     return Bundle(
         source=source,
-        cases=build_cases(checked),
+        cases=build_cases(checked, clinical_records=clinical_records),
         tables=_TypedTables(tables, checked.labs),
         report=checked.report,
         groups=_labels(tables["lesions"].values["group"]),
         response_scopes=_labels(tables["responses"].values["scope"]),
+        clinical_records=clinical_records,
     )
 
 

@@ -60,8 +60,11 @@ from prrt.model.enums import (
 )
 
 
-def build_cases(checked: CheckedBundle) -> tuple[PatientCase, ...]:
-    """One case per usable patients.csv row, in file order.
+def build_cases(
+    checked: CheckedBundle, *, clinical_records: bool = True
+) -> tuple[PatientCase, ...]:
+    """One case per usable patients.csv row, in file order; without symptoms, labs and
+    adverse events when not ``clinical_records``.
 
     Python's cyclic garbage collector is paused meanwhile: the millions of new objects
     hold no cycles, and it would otherwise scan them again and again.
@@ -69,13 +72,13 @@ def build_cases(checked: CheckedBundle) -> tuple[PatientCase, ...]:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _build_cases(checked)
+        return _build_cases(checked, clinical_records=clinical_records)
     finally:
         if enabled:
             gc.enable()
 
 
-def _build_cases(checked: CheckedBundle) -> tuple[PatientCase, ...]:
+def _build_cases(checked: CheckedBundle, *, clinical_records: bool) -> tuple[PatientCase, ...]:
     tables, links = checked.tables, checked.links
     patients = tables["patients"]
     order = np.flatnonzero(links.usable["patients"])
@@ -84,9 +87,12 @@ def _build_cases(checked: CheckedBundle) -> tuple[PatientCase, ...]:
     assessments = _by_patient(order, *_assessments(checked))
     responses = _by_patient(order, *_responses(checked))
     pet = _by_patient(order, *build_pet_assessments(checked))
-    symptoms = _by_patient(order, *build_symptoms(checked))
-    labs = _by_patient(order, *build_labs(checked))
-    adverse_events = _by_patient(order, *build_adverse_events(checked))
+    none: list[tuple[()]] = [()] * len(order)
+    symptoms = _by_patient(order, *build_symptoms(checked)) if clinical_records else none
+    labs = _by_patient(order, *build_labs(checked)) if clinical_records else none
+    adverse_events = (
+        _by_patient(order, *build_adverse_events(checked)) if clinical_records else none
+    )
     values = patients.values
     ids = patients.text("patient_id")[order].tolist()
     sites = values["primary_site"][order].tolist()

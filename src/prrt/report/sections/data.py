@@ -168,7 +168,14 @@ def prepare_cohort(bundle: Bundle, assessed: AssessResult, *, config: Config) ->
     ``min_cycles`` counts the cycles of the patient's first PRRT course (the lowest course
     number), the course the protocol timepoints follow (spec/assess.md); a retreatment
     course does not lift a patient over the threshold.
+
+    Raises ValueError for a bundle read without its clinical records (the toxicity,
+    symptom and decision-aid sections need them).
     """
+    if not bundle.clinical_records:
+        raise ValueError(
+            "the report needs the clinical records: read_bundle(clinical_records=True)"
+        )
     patients = _patient_frame(bundle, assessed.courses)
     min_cycles = config.analysis.min_cycles
     keep = patients["first_course_cycles"] >= min_cycles
