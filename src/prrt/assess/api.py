@@ -133,21 +133,23 @@ def assess_bundle(
     config: Config = DEFAULT_CONFIG,
     scopes: Sequence[str] | None = None,
     workers: int = 1,
+    on_progress: ProgressCallback | None = None,
 ) -> AssessResult:
     """Assess every patient of a validated bundle (the Python API of ``prrt assess``).
 
-    ``workers`` > 1 assesses chunks of patients in that many forked processes
-    (:func:`prrt.assess.parallel.assess_rows`); the result is the same.
+    Patients are assessed in chunks (:func:`prrt.assess.parallel.assess_rows`), by
+    ``workers`` forked processes when more than one; the result is the same.
+    ``on_progress`` is called with the number of patients of each chunk done.
     """
-    resolved = resolve_scopes(bundle, scopes)
-    if workers > 1:
-        from prrt.assess.parallel import assess_rows
+    from prrt.assess.parallel import assess_rows
 
-        tables, warnings = assess_rows(
-            bundle.cases, config=config, scopes=resolved, workers=workers
-        )
-    else:
-        tables, warnings = assess_cases(bundle.cases, config=config, scopes=resolved)
+    tables, warnings = assess_rows(
+        bundle.cases,
+        config=config,
+        scopes=resolve_scopes(bundle, scopes),
+        workers=workers,
+        on_progress=on_progress,
+    )
     report = ValidationReport()
     report.extend(warnings)
     return AssessResult(rows=tables, warnings=report)

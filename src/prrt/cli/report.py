@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prrt.cli.common import EXIT_OK
+from prrt.cli.progress import MIN_ITEMS_FOR_BAR, progress_bar
 
 if TYPE_CHECKING:
     from prrt.assess import AssessResult
@@ -45,8 +46,11 @@ def read_and_assess(path: Path, config: Config) -> tuple[Bundle, AssessResult]:
         bundle = read_bundle(path, config=config)
     for issue in bundle.report.warnings:
         print(f"warning: {issue.to_text()}", file=sys.stderr)
-    with step(f"Assessing {len(bundle.cases)} patients (RECIST 1.1)"):
-        assessed = assess_bundle(bundle, config=config, workers=worker_count(len(bundle.cases)))
+    n_patients = len(bundle.cases)
+    with step(f"Assessing {n_patients} patients (RECIST 1.1)", total=n_patients) as advance:
+        assessed = assess_bundle(
+            bundle, config=config, workers=worker_count(n_patients), on_progress=advance
+        )
     for issue in assessed.warnings:
         print(f"warning: {issue.to_text()}", file=sys.stderr)
     return bundle, assessed
@@ -72,12 +76,20 @@ def write_cohort_report(
 
 
 @contextmanager
-def step(label: str) -> Iterator[None]:
-    """A spinner on stderr while the step runs (on a terminal), then ``label: N s``."""
+def step(label: str, *, total: int = 0) -> Iterator[Callable[[int], None]]:
+    """Show the step on stderr while it runs, then ``label: N s``; yield ``advance(n)``.
+
+    A progress bar for ``total`` items when there are many
+    (:func:`prrt.cli.progress.progress_bar`), else a spinner (on a terminal).
+    """
     from rich.console import Console
 
     console = Console(stderr=True, highlight=False)
     start = time.perf_counter()
-    with console.status(label):
-        yield
+    if total >= MIN_ITEMS_FOR_BAR:
+        with progress_bar(label, total=total) as advance:
+            yield advance
+    else:
+        with console.status(label):
+            yield lambda _done: None
     console.print(f"{label}: {time.perf_counter() - start:.1f} s", markup=False, soft_wrap=True)
