@@ -316,3 +316,33 @@ def test_a_long_listing_shows_its_first_rows_and_keeps_every_row_in_the_files(
     assert "3 more are in <code>tables/listing.csv</code>" in html
     write_report(changed, tmp_path)
     assert len(pd.read_csv(tmp_path / "tables" / "listing.csv")) == 5
+
+
+def test_the_cli_forks_with_no_other_thread_running(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thread running at fork time (a live progress display) could hold a lock that the
+    forked workers then wait on forever: the CLI shows progress without threads."""
+    import threading
+
+    import prrt.assess.api
+    import prrt.assess.parallel
+    import prrt.cli.report
+    import prrt.forked
+
+    threads_at_fork: list[int] = []
+
+    class Recording(prrt.forked.ProcessPoolExecutor):  # type: ignore[misc]
+        def __init__(self, *args, **kwargs) -> None:
+            threads_at_fork.append(threading.active_count())
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(prrt.forked, "ProcessPoolExecutor", Recording)
+    monkeypatch.setattr(prrt.forked, "available_workers", lambda: 2)
+    monkeypatch.setattr(prrt.assess.api, "available_workers", lambda: 2)
+    monkeypatch.setattr(prrt.assess.api, "PARALLEL_MIN_PATIENTS", 1)
+    monkeypatch.setattr(prrt.assess.parallel, "CHUNK_PATIENTS", 50)
+    monkeypatch.setattr(prrt.cli.report, "MIN_ITEMS_FOR_BAR", 1)  # the bar shows too
+    assert _run(["report", str(load_demo_cohort()), "--out", str(tmp_path / "report")]) == 0
+    assert len(threads_at_fork) == 3  # assessing, sections, rendering
+    assert set(threads_at_fork) == {1}

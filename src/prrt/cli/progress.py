@@ -1,4 +1,9 @@
-"""A progress bar on stderr for long runs (rich; redrawn live only on a terminal)."""
+"""A progress bar on stderr for long runs (rich; redrawn only on a terminal).
+
+The bar is redrawn when work is reported done, never by a thread of its own: the runs it
+follows fork worker processes, and a thread running at fork time could leave the workers
+a lock that is never released.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +30,12 @@ def progress_bar(label: str, *, total: int) -> Iterator[Callable[[int], None]]:
         TimeElapsedColumn(),
         console=console,
         transient=False,
+        auto_refresh=False,
     ) as progress:
         task = progress.add_task(label, total=total)
-        yield lambda n: progress.advance(task, n)
+
+        def advance(n: int) -> None:
+            progress.advance(task, n)
+            progress.refresh()
+
+        yield advance

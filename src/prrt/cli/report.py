@@ -80,7 +80,9 @@ def step(label: str, *, total: int = 0) -> Iterator[Callable[[int], None]]:
     """Show the step on stderr while it runs, then ``label: N s``; yield ``advance(n)``.
 
     A progress bar for ``total`` items when there are many
-    (:func:`prrt.cli.progress.progress_bar`), else a spinner (on a terminal).
+    (:func:`prrt.cli.progress.progress_bar`), else the label (on a terminal). Nothing
+    animates on its own: steps fork worker processes, and a display thread running at
+    fork time could leave them a lock that is never released.
     """
     from rich.console import Console
 
@@ -90,6 +92,7 @@ def step(label: str, *, total: int = 0) -> Iterator[Callable[[int], None]]:
         with progress_bar(label, total=total) as advance:
             yield advance
     else:
-        with console.status(label):
-            yield lambda _done: None
+        if console.is_terminal:
+            console.print(f"{label} ...", markup=False, soft_wrap=True)
+        yield lambda _done: None
     console.print(f"{label}: {time.perf_counter() - start:.1f} s", markup=False, soft_wrap=True)
