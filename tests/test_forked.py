@@ -57,3 +57,10 @@ def test_not_reentrant():
 
 def test_available_workers_is_between_one_and_the_cap():
     assert 1 <= available_workers() <= 8
+
+
+def test_without_fork_everything_runs_in_this_process(monkeypatch):
+    import prrt.forked
+
+    monkeypatch.setattr(prrt.forked, "can_fork", lambda: False)
+    assert list(map_forked(lambda _: os.getpid(), [1, 2, 3], workers=2)) == [os.getpid()] * 3

@@ -2,9 +2,9 @@
 
 Workers are forked (POSIX ``fork``) after the caller's data is in memory, so the function
 and its inputs are inherited, never pickled: closures and large cohorts cost nothing to
-send. Only each result travels back (pickled). Where ``fork`` does not exist (Windows,
-macOS default aside) or one worker is asked for, everything runs in this process, with
-the same results.
+send. Only each result travels back (pickled). Where forking is not available or not safe
+(Windows, macOS: :func:`can_fork`) or one worker is asked for, everything runs in this
+process, with the same results.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -29,8 +30,9 @@ _shared: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 
 
 def can_fork() -> bool:
-    """Whether this platform starts processes by ``fork``."""
-    return "fork" in multiprocessing.get_all_start_methods()
+    """Whether worker processes can be forked here: POSIX, but not macOS, whose system
+    libraries may crash a forked child (CPython made ``spawn`` its default there)."""
+    return "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
 
 
 def available_workers() -> int:
