@@ -7,6 +7,7 @@ the first with one table and one interactive figure, the second with only a note
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import re
 import zlib
@@ -346,3 +347,25 @@ def test_the_cli_forks_with_no_other_thread_running(
     assert _run(["report", str(load_demo_cohort()), "--out", str(tmp_path / "report")]) == 0
     assert len(threads_at_fork) == 3  # assessing, sections, rendering
     assert set(threads_at_fork) == {1}
+
+
+def test_a_table_longer_than_a_sheet_keeps_its_first_rows_and_says_where_the_rest_is(
+    report: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Excel sheets end at row 1,048,576; a registry's per-scan listing can be longer."""
+    from prrt.report.render import files
+
+    monkeypatch.setattr(files, "XLSX_MAX_DATA_ROWS", 3)
+    listing = ReportTable(
+        name="listing",
+        title="A per-scan listing",
+        frame=pd.DataFrame({"scan": [f"S{i}" for i in range(5)]}),
+        footnote="one row per scan",
+    )
+    sheet = load_workbook(io.BytesIO(files.tables_xlsx([listing])))["listing"]
+    cells = [row[0] for row in sheet.iter_rows(values_only=True)]
+    assert cells == [
+        "scan", "S0", "S1", "S2", None, "A per-scan listing", "one row per scan",
+        "First 3 of 5 rows: the sheet is full; every row is in tables/listing.csv.",
+    ]  # fmt: skip
+    assert files.table_csv(listing).count("\n") == 6  # header and all 5 rows

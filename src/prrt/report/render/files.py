@@ -3,7 +3,9 @@
 - ``tables/<name>.csv``: one per table, the frame as it is (full precision, empty cell for
   a missing value, no footnote).
 - ``tables.xlsx``: one sheet per table, named like the table; the header row is frozen;
-  under the data, after an empty row, the table's title and its footnote.
+  under the data, after an empty row, the table's title and its footnote. A table longer
+  than a sheet can be (``XLSX_MAX_DATA_ROWS``, a registry's per-scan listing) holds its
+  first rows and says that every row is in the CSV file.
 - ``figures/<name>.png`` and ``figures/<name>.svg``: the figure's static images.
 - ``results.json``: :attr:`Report.results`, with NaN and infinities as ``null``, numpy
   and pandas values as plain JSON, dates as ISO strings.
@@ -37,6 +39,9 @@ XLSX_MAX_COLUMN_WIDTH = 60
 """Column widths in tables.xlsx follow the longest text, up to this many characters."""
 XLSX_WIDTH_SAMPLE_ROWS = 500
 """Rows looked at to size the columns."""
+XLSX_MAX_DATA_ROWS = 1_048_576 - 5
+"""Data rows a sheet can hold: Excel's 1,048,576 rows less the header, the empty row,
+title, footnote and the note saying the rest is in the CSV file."""
 
 
 def table_csv(table: ReportTable) -> str:
@@ -56,7 +61,8 @@ def tables_xlsx(tables: Iterable[ReportTable]) -> bytes:
 
 def _write_sheet(sheet: Worksheet, table: ReportTable) -> None:
     frame = flat_frame(table.frame)
-    rows = [[_excel_value(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+    kept = frame.head(XLSX_MAX_DATA_ROWS)
+    rows = [[_excel_value(v) for v in row] for row in kept.itertuples(index=False, name=None)]
     header = [str(column) for column in frame.columns]
     for index, width in enumerate(_column_widths(header, rows), start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -68,6 +74,12 @@ def _write_sheet(sheet: Worksheet, table: ReportTable) -> None:
     sheet.append([_styled(sheet, table.title, Font(bold=True))])
     if table.footnote:
         sheet.append([_styled(sheet, table.footnote, Font(italic=True))])
+    if len(kept) < len(frame):
+        note = (
+            f"First {len(kept):,} of {len(frame):,} rows: the sheet is full; every row is in "
+            f"tables/{table.name}.csv."
+        )
+        sheet.append([_styled(sheet, note, Font(italic=True))])
 
 
 def _excel_value(value: Any) -> Any:

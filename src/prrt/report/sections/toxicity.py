@@ -38,6 +38,9 @@ GRADES = (0, 1, 2, 3, 4)
 """Grades computed from labs (CTCAE v5.0 lab terms stop at 4)."""
 _SEVERE = 3
 """CTCAE v5.0 grade 3 (severe): the 'grade >= 3' columns."""
+MASS_EVENT_ROWS = 50
+"""Mesenteric-mass events listed in the HTML and PDF (about 2% of a cohort's patients have
+one); the files hold every event."""
 
 
 def cycle_grades(result: ToxicityResult) -> pd.DataFrame:
@@ -232,6 +235,7 @@ def build_toxicity_section(data: CohortData) -> SectionResult:
                 name="toxicity_mesenteric_mass",
                 title="Adverse events attributed to the mesenteric mass",
                 frame=mass.to_frame(),
+                display_rows=MASS_EVENT_ROWS,
                 footnote=(
                     f"{mass.method}: {format_proportion(mass.proportion)}. Events with onset "
                     "on or after the first PRRT cycle, any time in follow-up; earlier events "
