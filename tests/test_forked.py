@@ -47,7 +47,7 @@ def test_an_error_in_a_worker_is_raised_in_the_caller():
 
 
 @needs_fork
-def test_not_reentrant():
+def test_one_at_a_time_per_process():
     running = map_forked(lambda item: item, [1, 2], workers=2)
     next(running)
     with pytest.raises(RuntimeError, match="already running"):
@@ -64,3 +64,17 @@ def test_without_fork_everything_runs_in_this_process(monkeypatch):
 
     monkeypatch.setattr(prrt.forked, "can_fork", lambda: False)
     assert list(map_forked(lambda _: os.getpid(), [1, 2, 3], workers=2)) == [os.getpid()] * 3
+
+
+@needs_fork
+def test_a_worker_may_run_its_own_map_forked():
+    """Its own work does not replace the work the worker is doing for its parent."""
+
+    def inner(item: int) -> list[int]:
+        return list(map_forked(lambda x: x * item, [1, 2, 3], workers=2))
+
+    assert list(map_forked(inner, [1, 10, 100], workers=2)) == [
+        [1, 2, 3],
+        [10, 20, 30],
+        [100, 200, 300],
+    ]

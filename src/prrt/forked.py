@@ -25,8 +25,9 @@ MAX_WORKERS = 8
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 
-_shared: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
-"""The function and items of the running :func:`map_forked`, inherited by the workers."""
+_shared: tuple[int, Callable[[Any], Any], Sequence[Any]] | None = None
+"""The process id, function and items of the running :func:`map_forked`, inherited by
+the workers."""
 
 
 def can_fork() -> bool:
@@ -43,7 +44,7 @@ def available_workers() -> int:
 
 def _call(index: int) -> Any:
     assert _shared is not None, "map_forked worker started without its work"
-    function, items = _shared
+    _, function, items = _shared
     return function(items[index])
 
 
@@ -55,7 +56,7 @@ def map_forked(
     Items are handed out in order as workers become free, so put the longest first when
     their lengths differ. An exception in ``function`` is raised here; a worker that dies
     (killed for lack of memory) raises ``concurrent.futures.process.BrokenProcessPool``.
-    Not reentrant: one ``map_forked`` at a time per process.
+    One ``map_forked`` at a time per process; a worker's ``function`` may run its own.
 
     >>> list(map_forked(lambda x: x * x, [1, 2, 3], workers=2))
     [1, 4, 9]
@@ -64,9 +65,10 @@ def map_forked(
     if workers <= 1 or len(items) <= 1 or not can_fork():
         yield from (function(item) for item in items)
         return
-    if _shared is not None:
+    outer = _shared
+    if outer is not None and outer[0] == os.getpid():
         raise RuntimeError("map_forked is already running in this process")
-    _shared = (function, items)
+    _shared = (os.getpid(), function, items)
     gc.collect()
     gc.freeze()  # keep the cycle collector from touching (and so copying) shared pages
     try:
@@ -75,4 +77,4 @@ def map_forked(
             yield from pool.map(_call, range(len(items)))
     finally:
         gc.unfreeze()
-        _shared = None
+        _shared = outer  # a worker's own map_forked hands its work back
