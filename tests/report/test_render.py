@@ -353,19 +353,53 @@ def test_a_table_longer_than_a_sheet_keeps_its_first_rows_and_says_where_the_res
     report: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Excel sheets end at row 1,048,576; a registry's per-scan listing can be longer."""
-    from prrt.report.render import files
+    from prrt.report.render import files, workbook
 
-    monkeypatch.setattr(files, "XLSX_MAX_DATA_ROWS", 3)
+    monkeypatch.setattr(workbook, "XLSX_MAX_DATA_ROWS", 3)
     listing = ReportTable(
         name="listing",
         title="A per-scan listing",
         frame=pd.DataFrame({"scan": [f"S{i}" for i in range(5)]}),
         footnote="one row per scan",
     )
-    sheet = load_workbook(io.BytesIO(files.tables_xlsx([listing])))["listing"]
+    sheet = load_workbook(io.BytesIO(workbook.tables_xlsx([listing])))["listing"]
     cells = [row[0] for row in sheet.iter_rows(values_only=True)]
     assert cells == [
         "scan", "S0", "S1", "S2", None, "A per-scan listing", "one row per scan",
         "First 3 of 5 rows: the sheet is full; every row is in tables/listing.csv.",
     ]  # fmt: skip
     assert files.table_csv(listing).count("\n") == 6  # header and all 5 rows
+
+
+def test_workbook_text_stays_text_and_dates_are_dates() -> None:
+    """A value is what the CSV says: never a formula, a number or a link made from text."""
+    from datetime import date
+
+    from prrt.report.render.workbook import tables_xlsx
+
+    table = ReportTable(
+        name="cells",
+        title="Cells",
+        frame=pd.DataFrame(
+            {
+                "text": ["=1+1", "1e5", "http://example.org", None],
+                "number": [1.5, float("nan"), float("inf"), 3],
+                "day": [date(2024, 3, 1), None, None, None],
+            }
+        ),
+        footnote="",
+    )
+    sheet = load_workbook(io.BytesIO(tables_xlsx([table])))["cells"]
+    text = [sheet.cell(row=r, column=1) for r in range(2, 6)]
+    assert [(c.value, c.data_type) for c in text[:3]] == [
+        ("=1+1", "s"),
+        ("1e5", "s"),
+        ("http://example.org", "s"),
+    ]
+    assert text[3].value is None
+    assert [sheet.cell(row=r, column=2).value for r in range(2, 6)] == [1.5, None, None, 3]
+    day = sheet.cell(row=2, column=3)
+    assert (day.value.date(), day.number_format) == (date(2024, 3, 1), "yyyy-mm-dd")
+    assert sheet.freeze_panes == "A2"
+    assert sheet.cell(row=1, column=1).font.b
+    assert sheet.cell(row=7, column=1).value == "Cells"  # after an empty row

@@ -22,9 +22,10 @@ from typing import cast
 
 from prrt.forked import map_forked
 from prrt.report.model import Report
-from prrt.report.render.files import results_json, table_csv, tables_xlsx, write_figure_files
+from prrt.report.render.files import results_json, table_csv, write_figure_files
 from prrt.report.render.html import figure_anchor, render_html, table_anchor
 from prrt.report.render.pdf import render_pdf
+from prrt.report.render.workbook import tables_xlsx
 
 TABLE_NAME_PATTERN = re.compile(r"[a-z0-9_]{1,31}")
 """Table names: file stems and Excel sheet names (at most 31 characters)."""
