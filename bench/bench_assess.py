@@ -92,6 +92,23 @@ def measure(command: list[str], *, what: str) -> tuple[float, int, str]:
     return wall, peak, stderr
 
 
+def heading(job: str) -> str:
+    """The Markdown heading of one run in results.md: date, job, machine, load, sampling."""
+    return (
+        f"\n## {date.today().isoformat()} - {job} - {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average {os.getloadavg()[0]:.1f} at start, {SAMPLING}\n"
+    )
+
+
+def print_and_append(lines: list[str]) -> None:
+    """Print a run's table and append it to bench/results.md."""
+    text = "\n".join(lines) + "\n"
+    print(text)
+    with (Path(__file__).parent / "results.md").open("a", encoding="utf-8") as handle:
+        handle.write(text)
+
+
 def run_assess(bundle: Path, out: Path) -> tuple[float, int]:
     """Run ``prrt assess``; return wall seconds and peak PSS in KiB."""
     command = [sys.executable, "-m", "prrt", "assess", str(bundle), "--out", str(out)]
@@ -109,10 +126,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     lines = [
-        f"\n## {date.today().isoformat()} - prrt assess - {platform.machine()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"load average {os.getloadavg()[0]:.1f} at start, "
-        f"{SAMPLING}\n",
+        heading("prrt assess"),
         "| bundle | patients | measurement rows | all rows | simulate s | assess wall s "
         "| measurement rows/s | peak memory MiB |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -138,10 +152,7 @@ def main() -> None:
                 f"| {rows / wall:,.0f} | {peak_kib / 1024:,.0f} |"
             )
             print(lines[-1], flush=True)
-    text = "\n".join(lines) + "\n"
-    print(text)
-    with (Path(__file__).parent / "results.md").open("a", encoding="utf-8") as handle:
-        handle.write(text)
+    print_and_append(lines)
 
 
 if __name__ == "__main__":

@@ -15,16 +15,13 @@ bench/results.md.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import re
 import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 
-from bench_assess import SAMPLING, measure
+from bench_assess import heading, measure, print_and_append
 
 from prrt.datasets.simulate import simulate_cohort
 from prrt.io.writer import write_bundle
@@ -58,10 +55,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     lines = [
-        f"\n## {date.today().isoformat()} - prrt report - "
-        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f} at start, "
-        f"{SAMPLING}\n",
+        heading("prrt report"),
         "| patients | simulate s | read s | assess s | build s | write s | report wall s "
         "| peak memory MiB | report.html MiB | report.pdf MiB |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -83,10 +77,7 @@ def main() -> None:
             f"| {html_mib:.1f} | {pdf_mib:.1f} |"
         )
         print(lines[-1], flush=True)
-    text = "\n".join(lines) + "\n"
-    print(text)
-    with (Path(__file__).parent / "results.md").open("a", encoding="utf-8") as handle:
-        handle.write(text)
+    print_and_append(lines)
 
 
 if __name__ == "__main__":
