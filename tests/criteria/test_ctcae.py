@@ -671,6 +671,7 @@ def test_grade_inputs_tell_apart_what_changes_the_grade():
     )
     creatinine = lab("creatinine", "1.0", uln="1.2")
     low_base = lab("creatinine", "0.5", day=BASELINE_DAY)
+    # CTCAE v5.0 Creatinine increased, grade 2: ">1.5 - 3.0 x baseline" (1.0 = 2 x 0.5)
     assert classify_ctcae_grade(creatinine, baseline=low_base).grade == 2
     assert grade_inputs(creatinine, baseline=low_base) != grade_inputs(creatinine, baseline=None)
     alt = lab("alt", "100", uln="40")
