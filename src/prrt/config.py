@@ -18,8 +18,10 @@ from prrt.errors import ConfigError
 
 SubsetNewLesionPolicy = Literal["by_tag", "all", "ignore"]
 KmCiTransform = Literal["log-log", "log"]
+OrrAlternative = Literal["less", "greater", "two-sided"]
+"""``[analysis] orr_threshold_alternative``: H1 of the exact binomial test (R binom.test)."""
 MetabolicCriterion = Literal["suvmax", "tumour_to_spleen", "krenning"]
-"""SSTR-PET response criteria of ``prrt.criteria.metabolic`` (exploratory, issue 4)."""
+"""SSTR-PET response criteria of ``prrt.criteria.metabolic`` (exploratory; decisions.md, D58)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -47,12 +49,23 @@ class RecistConfig:
     missing_as_ne: bool = False  # recist11.md §9
     add_one_day: bool = True  # recist11.md §11 (admiral derive_vars_duration)
     censor_at_new_therapy: bool = True  # recist11.md §11
+    censor_after_gap_days: int = 0  # recist11.md §11: FDA 2018 guidance missed-visit
+    # censoring of PFS (Clinical Trial Endpoints for the Approval of Cancer Drugs and
+    # Biologics, PFS censoring table); 0 = off
     max_targets_total: int = 5  # §3.3 (validation warnings)
     max_targets_per_organ: int = 2  # §3.3
     nonnodal_measurable_min_mm: Decimal = Decimal(10)  # §3.1
     node_target_min_short_axis_mm: Decimal = Decimal(15)  # §3.1
     node_pathologic_min_short_axis_mm: Decimal = Decimal(10)  # §3.1
     slice_thickness_factor: Decimal = Decimal(2)  # §3.1
+
+    def __post_init__(self) -> None:
+        """Check ranges (the TOML types are checked by :func:`parse_config`)."""
+        if self.censor_after_gap_days < 0:
+            raise ValueError(
+                f"censor_after_gap_days = {self.censor_after_gap_days}: must be >= 0 "
+                "(0 turns the missed-assessment rule off)"
+            )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,11 +82,38 @@ class TimepointConfig:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AnalysisConfig:
-    """``[analysis]``: cohort-report options (used by ``prrt report``)."""
+    """``[analysis]``: cohort-report options (used by ``prrt report``; ``prrt assess``
+    reads ``standard_activity_gbq`` for courses.csv)."""
 
     min_cycles: int = 0
     km_ci: KmCiTransform = "log-log"
     orr_threshold: Decimal | None = None
+    orr_threshold_alternative: OrrAlternative = "less"  # R binom.test alternative; D35
+    standard_activity_gbq: Decimal = Decimal("7.4")  # 177Lu-DOTATATE per cycle: NETTER-1
+    # (Strosberg et al. NEJM 2017;376:125-135), IAEA/EANM/SNMMI PRRT guidance (Bodei et al.
+    # Eur J Nucl Med Mol Imaging 2013;40:800-816); the dose-reduction reference when a
+    # cycle has no planned_activity_gbq (docs/decisions.md, D34)
+
+    def __post_init__(self) -> None:
+        """Check ranges (the TOML types are checked by :func:`parse_config`)."""
+        problems: list[str] = []
+        if self.orr_threshold is not None and not 0 <= self.orr_threshold <= 1:
+            problems.append(
+                f"orr_threshold = {self.orr_threshold}: must be a proportion between 0 and 1 "
+                "(e.g. 0.05 for 5 %)"
+            )
+        if self.orr_threshold_alternative not in get_args(OrrAlternative):
+            problems.append(
+                f"orr_threshold_alternative = {self.orr_threshold_alternative!r}: must be one "
+                "of " + ", ".join(f'"{a}"' for a in get_args(OrrAlternative))
+            )
+        if not self.standard_activity_gbq > 0:
+            problems.append(
+                f"standard_activity_gbq = {self.standard_activity_gbq}: must be > 0 (GBq per "
+                "cycle, e.g. 7.4)"
+            )
+        if problems:
+            raise ValueError("\n".join(problems))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -89,9 +129,9 @@ class MetabolicConfig:
     suvmax_max_lesions: int = 5  # EORTC 1999 (Young et al.) leaves it open; 5 as RECIST 1.1
     response_threshold_pct: Decimal = Decimal(-25)  # EORTC 1999 PMR: <= -25 % (SUVmax, T/S)
     progression_threshold_pct: Decimal = Decimal(25)  # EORTC 1999 PMD: >= +25 %
-    krenning_response_drop: int = 1  # project choice (issue 4): a fall of >= 1 grade
-    krenning_progression_rise: int = 1  # project choice (issue 4): a rise of >= 1 grade
-    timepoint_window_days: int = 30  # issue 4: a PET takes the CT timepoint within +/- 30 d
+    krenning_response_drop: int = 1  # D58: a fall of >= 1 grade
+    krenning_progression_rise: int = 1  # D58: a rise of >= 1 grade
+    timepoint_window_days: int = 30  # D59: a PET takes the CT timepoint within +/- 30 d
 
     def __post_init__(self) -> None:
         """Check ranges (the TOML types are checked by :func:`parse_config`)."""
@@ -231,6 +271,7 @@ def _tuple_item(text: str) -> str | None:
 _LITERALS: dict[str, tuple[str, ...]] = {
     "SubsetNewLesionPolicy": get_args(SubsetNewLesionPolicy),
     "KmCiTransform": get_args(KmCiTransform),
+    "OrrAlternative": get_args(OrrAlternative),
     "MetabolicCriterion": get_args(MetabolicCriterion),
 }
 

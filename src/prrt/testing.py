@@ -47,6 +47,7 @@ from prrt.model.case import (
     NewLesionObservation,
     PatientCase,
     ReaderResponse,
+    SplitTarget,
     TargetValue,
 )
 from prrt.model.enums import (
@@ -307,6 +308,8 @@ def case_errors(case: PatientCase) -> list[str]:
             errors.append(str(exc))
     if case.lesions and case.reader_responses:
         errors.append("both lesion-level data and responses")
+    if case.sums and (case.lesions or case.reader_responses):
+        errors.append("sums beside lesion-level data or responses")
     if not case.disease_at_baseline and case.lesions:
         errors.append("disease_at_baseline = false with lesions")
     if case.death_date is not None and case.death_date < case.reference_date:
@@ -331,7 +334,11 @@ def _baseline_errors(
         errors.append("new lesion on the baseline")
     if any(r.assessment_id == baseline.assessment_id for r in case.reader_responses):
         errors.append("response on the baseline")
-    if follow_ups and case.disease_at_baseline and not (case.lesions or case.reader_responses):
+    if (
+        follow_ups
+        and case.disease_at_baseline
+        and not (case.lesions or case.reader_responses or case.sums)
+    ):
         errors.append("post-baseline assessments without lesions or responses")
     return errors
 
@@ -530,8 +537,12 @@ def _target_follow_up(c: _Choices, lesion: Lesion, baseline: int, kind: str) -> 
     if kind == "complete":
         return c.choice((999, 1000, 750)) if lesion.is_node else 0
     if roll >= 80:
-        # a split lesion: the fragments' diameters are added (bundle.md, measurements.csv)
-        return sum(c.integer(0, baseline) // 2 for _ in range(c.integer(2, 3)))
+        # a split lesion: the fragments' diameters are added (bundle.md, measurements.csv);
+        # at roll 80 one fragment is too small to measure (recist11.md §3)
+        measured_hmm = sum(c.integer(0, baseline) // 2 for _ in range(c.integer(2, 3)))
+        if roll == 80:
+            return SplitTarget(measured_hmm=measured_hmm, too_small_count=1)
+        return measured_hmm
     return max(0, baseline * TREND_PERCENT[kind] // 100 + c.integer(-300, 300))
 
 
@@ -656,4 +667,5 @@ def recist_configs(draw: st.DrawFn) -> RecistConfig:
         missing_as_ne=draw(st.booleans()),
         add_one_day=draw(st.booleans()),
         censor_at_new_therapy=draw(st.booleans()),
+        censor_after_gap_days=draw(st.sampled_from((0, 90, 182))),
     )

@@ -1,4 +1,4 @@
-"""Clinical (symptom) response per attribution (issue 4 item 3), hand-computed.
+"""Clinical (symptom) response per attribution (docs/decisions.md, D62), hand-computed.
 
 Reference date R = 2024-01-10 (cycle 1). Baseline = the latest record of a symptom on or
 before R, present/stable/worse; response = that symptom resolved or improved at a
@@ -16,6 +16,7 @@ from prrt.analysis.clinical_response import (
     SymptomAttribution,
     assess_clinical_response,
     derive_clinical_response,
+    derive_patient_level_response,
 )
 from prrt.model.case import PatientCase
 from prrt.model.clinical import SymptomRecord, SymptomStatus
@@ -205,3 +206,51 @@ def test_every_attribution_is_reported_even_without_patients():
         "n_without_baseline_symptoms",
     ]
     assert list(result.patients_frame()["patient_id"]) == ["P1"]
+
+
+def test_per_patient_counts_a_patient_once_and_symptoms_apart():
+    """Hand count: P1 has two baseline MM symptoms, one improved (1 patient, 1 of 2
+    symptoms); P2 one symptom, stable (0 of 1); P3 a carcinoid-syndrome symptom only (not
+    in the MM denominator). Per patient 1/2, per symptom 1/3."""
+    patients = [
+        case(
+            "P1",
+            record(0, "abdominal_pain", "present"),
+            record(0, "subocclusion", "present"),
+            record(90, "abdominal_pain", "improved"),
+            record(90, "subocclusion", "stable"),
+        ),
+        case("P2", record(0, "weight_loss", "present"), record(90, "weight_loss", "stable")),
+        case(
+            "P3",
+            record(0, "flushing", "present", attribution=CS),
+            record(60, "flushing", "resolved", attribution=CS),
+        ),
+    ]
+    result = derive_patient_level_response(patients)
+    assert (result.patients.k, result.patients.n) == (1, 2)
+    assert (result.improved_symptoms, result.baseline_symptoms) == (1, 3)
+    assert result.n_without_baseline_symptoms == 1
+    # Clopper-Pearson 1/2: lower = 1 - 0.975^(1/2), upper = 0.975^(1/2).
+    assert math.isclose(result.patients.ci_low, 1 - 0.975**0.5, rel_tol=1e-9)
+    assert math.isclose(result.patients.ci_high, 0.975**0.5, rel_tol=1e-9)
+    results = result.to_results_dict()
+    assert results["attribution"] == MM
+    assert (results["k"], results["n"], results["rate"]) == (1, 2, 0.5)
+    # The per-patient figure is the attribution's row of the per-attribution table.
+    by_attribution = derive_clinical_response(patients).to_results_dict()[MM]
+    assert (by_attribution["k"], by_attribution["n"]) == (1, 2)
+
+
+def test_per_patient_mesenluth_12_of_26():
+    """MesenLuth (DOMAIN.md §1.2): 12 of 26 symptomatic patients, 46.2% (26.6-66.6%)."""
+    patients = [
+        case(f"R{i}", record(0, "pain", "present"), record(120, "pain", "improved"))
+        for i in range(12)
+    ] + [
+        case(f"S{i}", record(0, "pain", "present"), record(120, "pain", "stable"))
+        for i in range(14)
+    ]
+    result = derive_patient_level_response(patients, attribution="mesenteric_mass")
+    rate = result.patients
+    assert f"{rate.rate:.1%} ({rate.ci_low:.1%}-{rate.ci_high:.1%})" == "46.2% (26.6%-66.6%)"

@@ -131,12 +131,52 @@ def test_stop_reason_is_the_last_cycles_only():
         ({"activity": "7.4", "planned": "7.40"}, False),  # equal, not below
         ({"activity": "7.6", "planned": "7.4"}, False),  # above the plan
         ({"activity": "7.4", "reason": "renal"}, True),  # a reason suffices
-        ({"activity": "3.7"}, False),  # no plan, no reason: not inferred
-        ({"activity": "3.7", "reason": "  "}, False),  # a blank reason is no reason
+        # No planned activity: the standard 7.4 GBq is the reference (docs/decisions.md, D34)
+        ({"activity": "3.7"}, True),  # 3.7 < 7.4
+        ({"activity": "7.39"}, True),  # 7.39 < 7.4: strict, no tolerance
+        ({"activity": "7.4"}, False),  # equal to the standard, not below
+        ({"activity": "8.0"}, False),  # above the standard
+        ({"activity": "7.4", "reason": "  "}, False),  # a blank reason is no reason
+        ({"activity": "3.7", "reason": "  "}, True),  # ... but 3.7 < 7.4 still counts
+        ({"activity": "6.0", "planned": "5.5"}, False),  # the plan, not the standard, rules
     ],
 )
 def test_is_dose_reduced(kwargs, reduced):
     assert is_dose_reduced(cycle(1, 0, **kwargs)) is reduced
+
+
+def test_standard_activity_is_configurable():
+    # A centre whose standard is 5.55 GBq (150 mCi): 5.55 is not reduced, 5.5 is.
+    standard = Decimal("5.55")
+    assert not is_dose_reduced(cycle(1, 0, "5.55"), standard_activity_gbq=standard)
+    assert is_dose_reduced(cycle(1, 0, "5.5"), standard_activity_gbq=standard)
+    # A planned activity still wins over the standard: 7.4 against a plan of 7.4.
+    assert not is_dose_reduced(cycle(1, 0, planned="7.4"), standard_activity_gbq=Decimal(8))
+
+
+def test_course_counts_cycles_below_the_standard_without_a_plan():
+    # 7.4 + 3.7 + 7.4 + 5.0, no planned activity and no reason on any cycle: cycles 2
+    # (3.7 < 7.4) and 4 (5.0 < 7.4) are reduced against the 7.4 GBq standard; against a
+    # 5.0 GBq standard only cycle 2 (3.7 < 5.0) is.
+    case = make_case(cycle(1, 0), cycle(2, 56, "3.7"), cycle(3, 112), cycle(4, 168, "5.0"))
+    [summary] = derive_courses(case)
+    assert summary.dose_reductions == 2
+    [summary] = derive_courses(case, standard_activity_gbq=Decimal("5.0"))
+    assert summary.dose_reductions == 1
+
+
+def test_assess_writes_dose_reductions_with_the_configured_standard():
+    """courses.csv (prrt assess) follows [analysis] standard_activity_gbq."""
+    from prrt.assess.patient import assess_patient
+    from prrt.config import AnalysisConfig, Config
+    from prrt.criteria.recist11.thresholds import ExactThresholds
+
+    case = make_case(cycle(1, 0, "6.0"), cycle(2, 56, "6.0"))
+    for standard, expected in (("7.4", 2), ("6.0", 0)):
+        config = Config(analysis=AnalysisConfig(standard_activity_gbq=Decimal(standard)))
+        thresholds = ExactThresholds.from_config(config.recist)
+        result = assess_patient(case, config=config, thresholds=thresholds)
+        assert [c.dose_reductions for c in result.courses] == [expected]
 
 
 def test_course_summary_invariants():

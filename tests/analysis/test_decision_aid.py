@@ -44,6 +44,7 @@ from prrt.analysis.decision_aid_cv import (
     firth_from_patterns,
     stratified_folds,
 )
+from prrt.analysis.decision_aid_facts import TermToxicity
 from prrt.analysis.decision_aid_patient import (
     END_CATEGORIES,
     MAX_SIMILAR_IDS,
@@ -349,6 +350,39 @@ def test_worst_toxicity_takes_reported_grades_and_none_without_data() -> None:
     assert (grade, terms) == (3, ("Anemia",))
 
 
+def _haemoglobin(day: date, value: str) -> LabValue:
+    return LabValue(
+        date=day,
+        test=LabTest.HAEMOGLOBIN,
+        value=Decimal(value),
+        lln=Decimal("12.0"),
+        uln=Decimal("16.0"),
+    )
+
+
+def test_worst_toxicity_so_far_is_new_or_worsened_over_baseline() -> None:
+    # CTCAE v5.0 Anemia: G1 "<LLN - 10.0 g/dL", G2 "<10.0 - 8.0 g/dL"; LLN 12.0; cycle 1 on
+    # 2024-01-01, mid on 2024-04-10. Baseline 2023-12-20: 11.0 -> G1 (anaemic before
+    # treatment); 2024-02-05: 10.5 -> G1, not worse: no treatment-emergent toxicity, and a
+    # hand-reported "Anemia" G1 is not worse either (decisions.md, D28).
+    mid = date(2024, 4, 10)
+    anaemic = _case(
+        labs=(_haemoglobin(date(2023, 12, 20), "11.0"), _haemoglobin(date(2024, 2, 5), "10.5")),
+        adverse_events=(AdverseEvent(term="Anemia", ctcae_grade=1, onset_date=date(2024, 2, 5)),),
+    )
+    assert worst_toxicity_until(anaemic, mid) == (None, ())
+    # 2024-04-01: 9.5 -> G2, worse than the baseline G1: treatment-emergent grade 2.
+    worse = dataclasses.replace(
+        anaemic, labs=(*anaemic.labs, _haemoglobin(date(2024, 4, 1), "9.5"))
+    )
+    assert worst_toxicity_until(worse, mid) == (2, ("Anemia",))
+    status = derive_midpoint_status(worse, **_assess_frames("P1", mid=True))
+    assert (status.worst_toxicity_grade, status.worst_toxicity_terms) == (2, ("Anemia",))
+    assert status.toxicity == (
+        TermToxicity(term="Anemia", baseline_grade=1, worst_grade=2, emergent_grade=2),
+    )
+
+
 def test_similar_patients_group_end_responses_and_cap_ids() -> None:
     n = MAX_SIMILAR_IDS + 5
     cohort = pd.DataFrame(
@@ -425,6 +459,11 @@ def test_midpoint_status_from_assess_tables() -> None:
     assert status.cumulative_activity_gbq == Decimal("14.8")
     assert (status.metabolic, status.metabolic_note) == (None, "no PET data")
     assert status.worst_toxicity_grade is None
+    assert [(row.scope, row.overall_response) for row in status.recist] == [
+        ("all", "PR"),
+        ("without:mesenteric_mass", "SD"),
+    ]
+    assert (status.labs, status.toxicity) == ((), ())
 
 
 def test_no_mid_assessment_is_unavailable() -> None:

@@ -50,10 +50,12 @@ def summary(result):
         ({"pd": 112, "death": 200}, (112, 1, 113, "progression")),
         ({"pd": 112, "death": 100}, (100, 1, 101, "death")),
         ({"death": 150}, (150, 1, 151, "death")),
-        # death on or after new_therapy_date is no event: censored at the last adequate
-        # assessment that counts (day 112; the visits are those before the therapy)
+        # death after new_therapy_date is no event: censored at the last adequate
+        # assessment that counts (day 112; the visits are those on or before the therapy)
         ({"death": 150, "therapy": 130}, (112, 0, 113, "new_therapy")),
-        ({"death": 130, "therapy": 130}, (112, 0, 113, "new_therapy")),
+        ({"death": 131, "therapy": 130}, (112, 0, 113, "new_therapy")),
+        # ... a death on the therapy date is an event (recist11.md §11: "after", not "on")
+        ({"death": 130, "therapy": 130}, (130, 1, 131, "death")),
         ({"death": 129, "therapy": 130}, (129, 1, 130, "death")),
         # without censor_at_new_therapy the death counts
         (

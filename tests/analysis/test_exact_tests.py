@@ -25,7 +25,13 @@ import pytest
 
 from prrt.analysis import contingency
 from prrt.analysis.contingency import exact_mcnemar, fisher_exact
-from prrt.analysis.proportions import binomial_test_less, clopper_pearson
+from prrt.analysis.proportions import (
+    BINOMIAL_TESTS,
+    binomial_test_greater,
+    binomial_test_less,
+    binomial_test_two_sided,
+    clopper_pearson,
+)
 from prrt.analysis.rank_tests import wilcoxon_rank_sum
 
 REFERENCE = Path(__file__).resolve().parents[1] / "reference"
@@ -83,6 +89,43 @@ def test_binomial_test_less_matches_r(case_id):
     result = binomial_test_less(case["k"], case["n"], case["p0"])
     assert result.alternative == "less"
     assert_close(result.p_value, case["p_less"])
+
+
+@pytest.mark.parametrize("case_id", sorted(GOLDEN["binomial"]))
+def test_binomial_test_greater_matches_r(case_id):
+    case = GOLDEN["binomial"][case_id]
+    result = binomial_test_greater(case["k"], case["n"], case["p0"])
+    assert result.alternative == "greater"
+    assert_close(result.p_value, case["p_greater"])
+
+
+@pytest.mark.parametrize("case_id", sorted(GOLDEN["binomial"]))
+def test_binomial_test_two_sided_matches_r(case_id):
+    case = GOLDEN["binomial"][case_id]
+    result = binomial_test_two_sided(case["k"], case["n"], case["p0"])
+    assert result.alternative == "two.sided"
+    assert_close(result.p_value, case["p_two_sided"])
+
+
+def test_each_orr_threshold_alternative_has_its_test():
+    """[analysis] orr_threshold_alternative picks the function (config.OrrAlternative)."""
+    from typing import get_args
+
+    from prrt.config import OrrAlternative
+
+    assert set(BINOMIAL_TESTS) == set(get_args(OrrAlternative))
+    # Halperin et al. 2024: PR by T2 in 19/27 against 50 % (R values in the golden file).
+    case = GOLDEN["binomial"]["halperin_pr_by_t2"]
+    for alternative, key in (
+        ("less", "p_less"),
+        ("greater", "p_greater"),
+        ("two-sided", "p_two_sided"),
+    ):
+        assert_close(BINOMIAL_TESTS[alternative](19, 27, 0.5).p_value, case[key])
+    assert binomial_test_greater(19, 27, 0.5).method == (
+        "Exact binomial test, one-sided (H0: p <= 0.5; H1: p > 0.5)"
+    )
+    assert binomial_test_two_sided(0, 0, 0.5).p_value is None
 
 
 @pytest.mark.parametrize(

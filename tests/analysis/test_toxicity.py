@@ -1,4 +1,4 @@
-"""Toxicity from labs and reported adverse events (issue 4 item 4), hand-computed.
+"""Toxicity from labs and reported adverse events, hand-computed.
 
 Days are counted from cycle 1 (C1 = 2024-01-10); cycles every 56 days (days 0, 56, 112,
 168) unless said otherwise. Grades: CTCAE v5.0 (NCI, 27 Nov 2017), Platelet count
@@ -208,11 +208,81 @@ def test_tables_count_patients_with_post_baseline_values():
 
 
 def test_results_dict_has_every_term():
+    # A: baseline 250 (LLN 150) grade 0, worst G3: treatment-emergent, grade >= 3.
+    # B: no LLN, so neither the baseline 230 nor the value 100 can be graded (G1 is
+    # "<LLN - 75.0"): baseline unknown, worst not graded, not treatment-emergent.
     b = case("B", lab_values=labs("platelets", (0, "230"), (30, "100")))
     results = derive_toxicity([PATIENT_A, b]).to_results_dict()
-    assert results["Platelet count decreased"] == {"any_grade": 1, "grade3plus": 1, "n": 2}
-    assert results["Anemia"] == {"any_grade": 0, "grade3plus": 0, "n": 0}
+    assert results["Platelet count decreased"] == {
+        "any_grade": 1,
+        "grade3plus": 1,
+        "n": 2,
+        "treatment_emergent": {"k": 1, "n": 2, "pct": 50.0},
+        "treatment_emergent_grade3plus": {"k": 1, "n": 2, "pct": 50.0},
+        "baseline_grade": {
+            "grade_0": 1, "grade_1": 0, "grade_2": 0, "grade_3": 0, "grade_4": 0, "unknown": 1
+        },
+        "worst_grade": {
+            "grade_0": 0, "grade_1": 0, "grade_2": 0, "grade_3": 1, "grade_4": 0, "not_graded": 1
+        },
+    }  # fmt: skip
+    assert results["Anemia"]["treatment_emergent"] == {"k": 0, "n": 0, "pct": None}
+    assert {key: results["Anemia"][key] for key in ("any_grade", "grade3plus", "n")} == {
+        "any_grade": 0,
+        "grade3plus": 0,
+        "n": 0,
+    }
     assert set(results) == {term.value for term in CtcaeTerm}
+
+
+# Anaemia (CTCAE v5.0 "Anemia": G1 Hgb <LLN - 10.0 g/dL; G2 <10.0 - 8.0; G3 <8.0), LLN
+# 12.0 g/dL. Baseline = the last value on or before cycle 1 (day 0); post-baseline values
+# in the cycle intervals (days 1-258).
+#   P: baseline 11.0 (G1), day 30: 10.5 (G1)           worst G1, not worse: not emergent
+#   Q: baseline 11.0 (G1), day 30: 9.0 (G2)            worsened G1 -> G2: emergent G2
+#   R: no baseline, day 30: 11.5 (G1)                  missing baseline = G0: emergent G1
+#   S: baseline 13.0 (G0), day 30: 13.5 (G0)           worst G0: not emergent
+#   T: baseline 7.5 (G3), day 30: 7.0 (G3)             G3 before and after: not emergent
+#   U: baseline 12.5 (G0), day 90: 7.9 (G3)            new G3: emergent, grade >= 3
+# n = 6; any grade (worst >= 1) 5 (P, Q, R, T, U); grade >= 3: 2 (T, U);
+# treatment-emergent 3 (Q, R, U) = 50 %; emergent grade >= 3: 1 (U) = 100/6 %.
+ANAEMIA_PATIENTS = [
+    case(pid, lab_values=labs("haemoglobin", *pairs, lln="12.0"))
+    for pid, pairs in (
+        ("P", ((0, "11.0"), (30, "10.5"))),
+        ("Q", ((-5, "11.0"), (30, "9.0"))),
+        ("R", ((30, "11.5"),)),
+        ("S", ((0, "13.0"), (30, "13.5"))),
+        ("T", ((0, "7.5"), (30, "7.0"))),
+        ("U", ((0, "12.5"), (90, "7.9"))),
+    )
+]
+
+
+def test_treatment_emergent_counts_only_new_or_worsened_grades():
+    result = derive_toxicity(ANAEMIA_PATIENTS)
+    by_patient = {r.patient_id: r for r in result.patients if r.test is LabTest.HAEMOGLOBIN}
+    got = {
+        pid: (r.baseline_grade, r.worst_grade, r.emergent_grade) for pid, r in by_patient.items()
+    }
+    assert got == {
+        "P": (1, 1, None),
+        "Q": (1, 2, 2),
+        "R": (None, 1, 1),
+        "S": (0, 0, None),
+        "T": (3, 3, None),
+        "U": (0, 3, 3),
+    }
+    row = next(r for r in result.haematological.rows if r.term is CtcaeTerm.ANEMIA)
+    assert (row.n, row.any_grade, row.grade3plus) == (6, 5, 2)
+    assert (row.emergent, row.emergent_grade3plus) == (3, 1)
+    assert math.isclose(row.emergent_percent, 50.0)
+    assert math.isclose(row.emergent_grade3plus_percent, 100 / 6)
+    assert (row.baseline_by_grade, row.baseline_unknown) == ((2, 2, 0, 1, 0), 1)
+    assert (row.worst_by_grade, row.worst_not_graded) == ((1, 2, 1, 2, 0), 0)
+    anaemia = result.to_results_dict()["Anemia"]
+    assert anaemia["treatment_emergent"] == {"k": 3, "n": 6, "pct": 50.0}
+    assert anaemia["any_grade"] == 5  # the old key is kept: worst grade, baseline ignored
 
 
 def test_patient_frame_has_one_row_per_patient_and_test():

@@ -23,6 +23,7 @@ from prrt.config import Config, RecistConfig
 from prrt.criteria.recist11.baseline import select_baseline_index
 from prrt.criteria.recist11.best_response import PRIORITY
 from prrt.criteria.recist11.scope import ALL, default_scopes
+from prrt.model.case import SplitTarget
 from prrt.model.enums import NewLesionCertainty, Response, TargetResponse
 from prrt.testing import (
     GROUPS,
@@ -55,7 +56,7 @@ def counted(scoped, case, config, patient_first_pd):
     """Post-baseline rows that count for BOR (recist11.md §9, §11, §12)."""
     rows = [r for r in scoped.rows if not r.is_baseline]
     if config.censor_at_new_therapy and case.new_therapy_date is not None:
-        rows = [r for r in rows if r.assessment.date < case.new_therapy_date]
+        rows = [r for r in rows if r.assessment.date <= case.new_therapy_date]
     if scoped.scope.is_subset and config.subset_truncate_at_patient_pd and patient_first_pd:
         rows = [r for r in rows if r.assessment.date <= patient_first_pd]
     if config.truncate_at_first_pd and scoped.first_pd_date is not None:
@@ -198,9 +199,11 @@ def test_scope_all_does_not_depend_on_the_requested_subsets(case, config):
 
 
 @given(lesion_cases)
-def test_case_without_groups_has_only_scope_all(case):
-    """assess.md Scopes: without group labels there is no subset, whatever is requested;
-    the tables equal those of requesting only ``all``."""
+def test_case_without_groups_has_every_without_scope_equal_to_all(case):
+    """assess.md Scopes: a patient without group labels has no baseline lesion in any
+    ``only:<g>`` and all of them in every ``without:<g>`` of the cohort, so it has ``all``
+    and each ``without:<g>`` requested, whose rows are those of ``all`` but for the scope
+    (defaults: by_tag counts its ungrouped new lesions there too; OS only in ``all``)."""
     ungrouped = replace(
         case,
         lesions=tuple(replace(lesion, group=None) for lesion in case.lesions),
@@ -210,8 +213,15 @@ def test_case_without_groups_has_only_scope_all(case):
         ),
     )
     tables, _ = run(ungrouped)
-    assert tables == run(ungrouped, scopes=[ALL])[0]
-    assert {row[1] for row in tables["timepoint_responses"] + tables["best_response"]} == {"all"}
+    alone, _ = run(ungrouped, scopes=[ALL])
+    without = [f"without:{g}" for g in GROUPS] if ungrouped.lesions else []
+    for name in ("timepoint_responses", "best_response", "endpoints"):
+        assert {row[1] for row in tables[name]} <= {"all", *without}
+        assert [row for row in tables[name] if row[1] == "all"] == alone[name]
+        expected = [row for row in alone[name] if name != "endpoints" or row[2] != "OS"]
+        for scope in without:
+            as_all = [(row[0], "all", *row[2:]) for row in tables[name] if row[1] == scope]
+            assert as_all == expected
 
 
 @given(lesion_cases, recist_configs())
@@ -295,6 +305,8 @@ def scaled(case, factor):
     """Every diameter (targets, new-node short axes) times ``factor``."""
 
     def scale(value):
+        if isinstance(value, SplitTarget):
+            return replace(value, measured_hmm=value.measured_hmm * factor)
         return value * factor if isinstance(value, int) else value
 
     return replace(
@@ -350,13 +362,14 @@ def test_scaling_every_diameter_by_10_changes_no_response(case, config):
 
 @given(patient_cases())
 def test_first_pd_date_is_the_first_counted_pd(case):
-    """§11 (defaults): first PD = first overall PD among assessments before a new therapy."""
+    """§11 (defaults): first PD = first overall PD among assessments on or before a new
+    therapy."""
     for scoped in assess(case).scopes:
         pds = [
             r.assessment.date
             for r in scoped.rows[1:]
             if r.overall_response is Response.PD
-            and (case.new_therapy_date is None or r.assessment.date < case.new_therapy_date)
+            and (case.new_therapy_date is None or r.assessment.date <= case.new_therapy_date)
         ]
         assert scoped.first_pd_date == min(pds, default=None)
 

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from prrt.cli.main import main
@@ -110,3 +111,50 @@ def test_assess_imports_no_report_or_statistics_library() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_assess_accepts_censor_after_gap_days(tmp_path: Path) -> None:
+    """[recist] censor_after_gap_days (recist11.md §11): SD on 2024-03-11, PD on 2024-12-02,
+    266 days later > 182 -> PFS censored at 2024-03-11 (57 days), missed_assessments."""
+    tables = {
+        "patients": pd.DataFrame(
+            [{"patient_id": "G1", "primary_site": "other", "reference_date": "2024-01-15"}]
+        ),
+        "assessments": pd.DataFrame(
+            {
+                "patient_id": ["G1"] * 3,
+                "assessment_id": ["A0", "A1", "A2"],
+                "date": ["2024-01-08", "2024-03-11", "2024-12-02"],
+            }
+        ),
+        "responses": pd.DataFrame(
+            {
+                "patient_id": ["G1"] * 2,
+                "assessment_id": ["A1", "A2"],
+                "overall_response": ["SD", "PD"],
+            }
+        ),
+    }
+    folder = write_bundle(tables, tmp_path / "gap")
+    config = tmp_path / "prrt.toml"
+    config.write_text("[recist]\ncensor_after_gap_days = 182\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli(["assess", str(folder), "--out", str(out), "--config", str(config)]) == 0
+    pfs = pd.read_csv(out / "endpoints.csv").query("endpoint == 'PFS'").iloc[0]
+    assert (pfs["end_date"], pfs["event"], pfs["days"], pfs["reason"]) == (
+        "2024-03-11",
+        0,
+        57,
+        "missed_assessments",
+    )
+
+
+def test_negative_censor_after_gap_days_is_exit_2(
+    bundle: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "prrt.toml"
+    config.write_text("[recist]\ncensor_after_gap_days = -7\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run_cli(["assess", str(bundle), "--out", str(out), "--config", str(config)]) == 2
+    assert "[recist] censor_after_gap_days = -7: must be >= 0" in capsys.readouterr().err
+    assert not out.exists()

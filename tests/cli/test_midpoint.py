@@ -1,4 +1,4 @@
-"""``prrt midpoint`` and the report's decision-aid section on a whole cohort (issue 4, item 5).
+"""``prrt midpoint`` and the report's decision-aid section on a whole cohort.
 
 The cohort is the shipped demo cohort when its analysis set has at least 10 events and
 10 non-events (it has 35 and 53 today), else a simulated 600-patient cohort. Patients are
@@ -37,8 +37,10 @@ from prrt.report.sections.pr_end_by_mid import halperin_set
 REQUIRED_KEYS = {
     "patient_id", "mid_response", "mid_response_without_mesenteric_mass", "metabolic_response",
     "cumulative_activity_gbq", "worst_toxicity_grade", "probability_pr_end",
-    "probability_ci_low", "probability_ci_high", "model", "similar_patients",
+    "probability_ci_low", "probability_ci_high", "model", "similar_patients", "recist", "labs",
+    "toxicity_so_far",
 }  # fmt: skip
+MM_ONLY = "only:mesenteric_mass"
 MODEL_KEYS = {"method", "n", "events", "auc", "auc_ci_low", "auc_ci_high"}
 BANNER = "DECISION SUPPORT - RESEARCH OUTPUT, NOT A RECOMMENDATION"
 
@@ -154,7 +156,7 @@ def test_a_patient_at_mid_without_end_gets_a_prediction(
     assert view["mid_response"] == frame.loc[frame["patient_id"] == patient, "mid"].iloc[0]
 
 
-@pytest.mark.parametrize("case", ["unknown", "no_mid", "ne_at_mid"])
+@pytest.mark.parametrize("case", ["unknown", "no_mid"])
 def test_no_view_is_exit_2_with_a_message(
     cohort: Cohort, case: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -162,15 +164,79 @@ def test_no_view_is_exit_2_with_a_message(
     patient, message = {
         "unknown": ("NO-SUCH-ID", "'NO-SUCH-ID' is not in"),
         "no_mid": (_pick(frame, frame["mid"] == "MISSING"), "has no mid-treatment assessment"),
-        "ne_at_mid": (
-            _pick(frame, frame["measurable"].astype(bool) & (frame["mid"] == "NE")),
-            "the mid response",
-        ),
     }[case]
     assert run_cli(["midpoint", str(cohort.path), "--patient", patient, "--format", "json"]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
     assert message in captured.err
+
+
+def _keys(value: object) -> set[str]:
+    """Every key of a JSON value, at any depth."""
+    if isinstance(value, dict):
+        return set(value) | {key for item in value.values() for key in _keys(item)}
+    if isinstance(value, list):
+        return {key for item in value for key in _keys(item)}
+    return set()
+
+
+@pytest.mark.parametrize(
+    ("mid", "reason"),
+    [
+        # Halperin et al. (JCO Oncol Pract 2024) condition on the mid response: the model is
+        # for patients without progression at mid (decisions.md, D26).
+        ("PD", "without progression at mid"),
+        ("NE", "the mid response is NE"),
+    ],
+)
+def test_model_does_not_apply_gives_facts_and_no_probability(
+    cohort: Cohort, mid: str, reason: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    frame = _all_scope(cohort)
+    patient = _pick(
+        frame,
+        frame["measurable"].astype(bool)
+        & (frame["mid"] == mid)
+        & frame["grade"].isin(["G1", "G2", "G3"]),
+    )
+    view = _json(cohort, patient, capsys)  # exit 0 (decisions.md, D27)
+    assert view["model"]["applies"] is False
+    assert reason in view["model"]["reason"]
+    if mid == "PD":
+        assert "Halperin et al., JCO Oncol Pract 2024" in view["model"]["reason"]
+    assert not {key for key in _keys(view) if "probab" in key}  # not even null
+    assert not {"auc", "n", "events"} & set(view["model"])
+    assert view["mid_response"] == mid
+    assert view["recist"]["all"]["overall_response"] == mid
+    assert view["labs"]  # the demo and the simulator give every patient labs
+    assert run_cli(["midpoint", str(cohort.path), "--patient", patient]) == 0
+    out = capsys.readouterr().out
+    assert "Probability of CR/PR at end of treatment: not given" in out
+    assert "95% CI" not in out.split("Probability of CR/PR")[1].split("Cohort patients")[0]
+
+
+def test_facts_agree_with_the_assess_tables(
+    cohort: Cohort, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """RECIST per scope and the labs against the bundle and timepoint_responses.csv."""
+    responses = cohort.data.timepoint_responses
+    mid = responses[(responses["timepoint"] == "mid") & (responses["scope"] == MM_ONLY)]
+    analysis_set, _ = halperin_set(cohort.data)
+    mid = mid[mid["patient_id"].isin(analysis_set["patient_id"])]
+    if mid.empty:
+        pytest.skip("no patient of the analysis set has a mesenteric-mass scope at mid")
+    row = mid.iloc[0]
+    view = _json(cohort, str(row["patient_id"]), capsys)
+    assert set(view["recist"]) == {"all", MM_ONLY, "without:mesenteric_mass"}
+    shown = view["recist"][MM_ONLY]
+    assert shown["overall_response"] == row["overall_response"]
+    assert shown["new_lesions"] == row["new_lesions"]
+    for key in ("baseline_sum_mm", "target_sum_mm", "pct_change_baseline"):
+        expected = None if pd.isna(row[key]) else pytest.approx(float(row[key]))
+        assert shown[key] == expected
+    case = next(c for c in cohort.data.cases if c.patient_id == row["patient_id"])
+    tests = {value.test.value for value in case.labs if value.date.isoformat() <= view["mid_date"]}
+    assert {lab["test"] for lab in view["labs"]} == tests
 
 
 @pytest.fixture(scope="module")
@@ -182,14 +248,14 @@ def small_bundle(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     frame = _prepared(path).scope_responses("all")
     usable = frame[
         frame["measurable"].astype(bool)
-        & frame["mid"].isin(["CR", "PR", "SD", "PD"])
+        & frame["mid"].isin(["CR", "PR", "SD", "NON-CR/NON-PD"])  # the model applies (D26)
         & frame["grade"].isin(["G1", "G2", "G3"])
     ]
     return path, str(usable["patient_id"].iloc[0])
 
 
 @pytest.mark.parametrize("output_format", ["json", "text"])
-def test_refusal_is_exit_3_with_the_counts(
+def test_refusal_is_exit_3_with_the_counts_and_the_facts(
     small_bundle: tuple[Path, str], output_format: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path, patient = small_bundle
@@ -197,13 +263,22 @@ def test_refusal_is_exit_3_with_the_counts(
     assert run_cli(args) == 3
     out = capsys.readouterr().out
     if output_format == "text":
-        assert out.startswith("Refused: the analysis set has ")
+        assert out.splitlines()[1] == BANNER
+        assert "RECIST 1.1 at mid" in out
+        assert "Latest labs up to mid" in out
+        assert "not given, the model refused: the analysis set has " in " ".join(out.split())
         return
-    refusal = json.loads(out)
-    assert set(refusal) == {"refused", "events", "non_events"}
+    view = json.loads(out)
+    assert view["patient_id"] == patient
+    assert view["recist"]["all"]["overall_response"] == view["mid_response"]
+    assert "worst_toxicity_grade" in view
+    refusal = view["model"]
+    assert set(refusal) == {"applies", "refused", "events", "non_events"}
+    assert refusal["applies"] is True
     assert min(refusal["events"], refusal["non_events"]) < MIN_EVENTS
     assert f"has {refusal['events']} events" in refusal["refused"]
     assert f"{refusal['non_events']} non-events" in refusal["refused"]
+    assert not {key for key in _keys(view) if "probab" in key}
 
 
 # ---- the report section --------------------------------------------------------------
@@ -221,6 +296,7 @@ def test_section_results_tables_and_calibration(section: SectionResult) -> None:
         "midpoint_model_discrimination",
         "midpoint_model_profiles",
         "midpoint_model_calibration",
+        "midpoint_model_calibration_fit",
     ]
     assert [figure.name for figure in section.section.figures] == ["calibration_midpoint_model"]
     assert section.section.summary.startswith(DECISION_SUPPORT)

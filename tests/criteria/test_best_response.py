@@ -260,3 +260,39 @@ def test_zero_baseline_sum_does_not_crash():
     scans = [visit("B", -7, targets={"T1": "0"}), visit("V1", 56, targets={"T1": "0"})]
     scoped = scope_of(assess(make_case([target("T1")], scans)))
     assert scoped.best_pct_change is None
+
+
+# --- incomplete CR visits (recist11.md §7, §10, D15) -------------------------------------
+
+
+def incomplete_cr(offset):
+    """A PR that is an incomplete CR visit (targets CR, non-targets not evaluated)."""
+    return VisitResponse(date=day(offset), response=R.PR, is_incomplete_cr=True)
+
+
+@pytest.mark.parametrize(
+    ("max_ne_between", "expected"),
+    [
+        # CR day 56, incomplete day 84 (one NE), CR day 112: confirmed CR on day 56.
+        (1, (R.CR, day(56))),
+        # max_ne_between = 0: the incomplete visit is one NE too many; not a PR to confirm
+        # either -> SD level: the CR at 56 >= 42 days.
+        (0, (R.SD, day(56))),
+    ],
+)
+def test_incomplete_cr_visit_counts_as_ne_for_confirmation(max_ne_between, expected):
+    config = RecistConfig(max_ne_between=max_ne_between)
+    points = [visits((56, "CR"))[0], incomplete_cr(84), visits((112, "CR"))[0]]
+    result = derive_confirmed_best_response(points, reference_date=DAY0, config=config)
+    assert (result.response, result.date) == expected
+    dated = confirmed_response_date(points, config=config)
+    assert dated == (day(56) if expected[0] is R.CR else None)
+
+
+def test_incomplete_cr_visit_is_a_pr_for_the_unconfirmed_bor_only():
+    """§7: "for the unconfirmed BOR it is a PR time point"; for the confirmed BOR the visit
+    counts as NE (D15), so on its own it gives unconfirmed PR and confirmed NE."""
+    points = [incomplete_cr(56)]
+    assert derive_best_response(points, reference_date=DAY0, config=DEFAULT).response is R.PR
+    result = derive_confirmed_best_response(points, reference_date=DAY0, config=DEFAULT)
+    assert result.response is R.NE

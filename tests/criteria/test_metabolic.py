@@ -1,4 +1,4 @@
-"""Exploratory SSTR-PET criteria with hand-computed values (issue 4; prrt.criteria.metabolic).
+"""Exploratory SSTR-PET criteria with hand-computed values (D58; prrt.criteria.metabolic).
 
 Every expected value is worked out in the comment beside it; SUVs are exact decimals and
 every threshold is inclusive (-25 % is PMR, +25 % is PMD with the defaults).

@@ -1,5 +1,5 @@
 """PET baseline, PET protocol timepoints, best metabolic response, the patient driver and
-the RECIST-vs-metabolic concordance table (issue 4; prrt.criteria.metabolic)."""
+the RECIST-vs-metabolic concordance table (D59; prrt.criteria.metabolic)."""
 
 from __future__ import annotations
 

@@ -66,13 +66,85 @@ def test_equivocal_not_backdated(confirmed, backdate):
     assert result == (EQ, False)
 
 
+def confirmation_dates(scans, *, scope=ALL, policy="by_tag"):
+    return find_confirmation_dates(scans, scope=scope, policy=policy, thresholds=DEFAULT)
+
+
 def test_confirmation_dates_take_the_first_unequivocal_report():
     scans = [
         visit("V1", 10, new_lesions=[new_lesion("X1", "equivocal")]),
         visit("V2", 40, new_lesions=[new_lesion("X1"), new_lesion("X2", "equivocal")]),
         visit("V3", 70, new_lesions=[new_lesion("X1")]),
     ]
-    assert find_confirmation_dates(scans) == {"X1": day(40)}
+    assert confirmation_dates(scans) == {"X1": day(40)}
+
+
+def test_a_report_that_does_not_count_confirms_nothing():
+    """§6: "only a report that counts confirms". X1 a node reported unequivocal at 9.99 mm
+    (under new_node_min_short_axis_mm) on day 40, then at 10 mm on day 70: confirmed on day
+    70. X2 tagged MM: confirms in only:MM, not in without:MM (by_tag), everywhere with
+    policy all, nowhere in a subset with policy ignore."""
+    scans = [
+        visit("V1", 10, new_lesions=[new_lesion("X1", "equivocal", is_node=True)]),
+        visit("V2", 40, new_lesions=[new_lesion("X1", is_node=True, short_axis_mm="9.99")]),
+        visit("V3", 70, new_lesions=[new_lesion("X1", is_node=True, short_axis_mm="10")]),
+    ]
+    assert confirmation_dates(scans) == {"X1": day(70)}
+    tagged = [visit("V1", 40, new_lesions=[new_lesion("X2", group="MM")])]
+    assert confirmation_dates(tagged, scope=ONLY_MM) == {"X2": day(40)}
+    assert confirmation_dates(tagged, scope=WITHOUT_MM) == {}
+    assert confirmation_dates(tagged, scope=WITHOUT_MM, policy="all") == {"X2": day(40)}
+    assert confirmation_dates(tagged, scope=ONLY_MM, policy="ignore") == {}
+
+
+def test_equivocal_node_later_reported_under_10_mm_is_not_backdated():
+    """§6: X1 an equivocal 12 mm node on day 30, unequivocal at 8 mm on day 60 (ignored):
+    no back-dating, no PD; SD on both visits (T1 stable at 30 mm)."""
+    scans = [
+        visit("B", -7, targets={"T1": "30"}),
+        visit(
+            "V1",
+            30,
+            targets={"T1": "30"},
+            new_lesions=[new_lesion("X1", "equivocal", is_node=True, short_axis_mm="12")],
+        ),
+        visit(
+            "V2",
+            60,
+            targets={"T1": "30"},
+            new_lesions=[new_lesion("X1", is_node=True, short_axis_mm="8")],
+        ),
+    ]
+    scoped = scope_of(assess(make_case([target("T1")], scans)))
+    assert [(r.new_lesions, r.overall_response) for r in scoped.rows[1:]] == [
+        (EQ, Response.SD),
+        (N, Response.SD),
+    ]
+    assert scoped.first_pd_date is None
+
+
+def test_confirmation_outside_the_scope_does_not_backdate_in_it():
+    """§6, §12 by_tag: X1 equivocal without a group on day 30 (counts in all and
+    without:MM), reported unequivocal tagged MM on day 60 (counts in all and only:MM).
+    all: day 30 back-dated PD. without:MM: the confirming report is outside the scope ->
+    day 30 stays equivocal SD. only:MM: day 30 did not show X1 there -> N; day 60 PD."""
+    lesions = [target("T1"), target("M1", organ="mesentery", group="MM")]
+    stable = {"T1": "30", "M1": "30"}
+    scans = [
+        visit("B", -7, targets=stable),
+        visit("V1", 30, targets=stable, new_lesions=[new_lesion("X1", "equivocal")]),
+        visit("V2", 60, targets=stable, new_lesions=[new_lesion("X1", group="MM")]),
+    ]
+    result = assess(make_case(lesions, scans))
+    got = {
+        str(s.scope): [(r.new_lesions, r.overall_response) for r in s.rows[1:]]
+        for s in result.scopes
+    }
+    assert got == {
+        "all": [(Y, Response.PD), (Y, Response.PD)],
+        "only:MM": [(N, Response.SD), (Y, Response.PD)],
+        "without:MM": [(EQ, Response.SD), (N, Response.SD)],
+    }
 
 
 @pytest.mark.parametrize(

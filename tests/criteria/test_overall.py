@@ -13,6 +13,8 @@ import pytest
 
 from prrt.config import RecistConfig
 from prrt.criteria.recist11.overall import assess_overall_response
+from prrt.criteria.recist11.reappearance import is_disease_seen
+from prrt.criteria.recist11.thresholds import ExactThresholds
 from prrt.model.enums import NewLesionsResponse, NonTargetResponse, Response, TargetResponse
 from prrt.testing import (
     assess,
@@ -131,13 +133,20 @@ REAPPEARED = ("reappearance_after_cr",)
         ({"targets": {"T1": "4"}, "non_targets": {"N1": "absent"}}, (R.PD, REAPPEARED)),
         # non-target present again: (CR, NON-CR/NON-PD) -> PR -> PD by reappearance.
         ({"targets": {"T1": "0"}, "non_targets": {"N1": "present"}}, (R.PD, REAPPEARED)),
-        # non-target not evaluated while targets read CR: (CR, NE) -> PR -> PD.
-        ({"targets": {"T1": "0"}, "non_targets": {"N1": None}}, (R.PD, REAPPEARED)),
+        # non-target not evaluated while targets read CR, nothing seen: Table 1 (CR, NE)
+        # keeps PR without flag, an incomplete CR visit (revised §7).
+        ({"targets": {"T1": "0"}, "non_targets": {"N1": None}}, (R.PR, ())),
+        # target back at 4 mm, non-target not evaluated: Table 1 (PR, NE) -> PR; seen -> PD.
+        ({"targets": {"T1": "4"}, "non_targets": {"N1": None}}, (R.PD, REAPPEARED)),
+        # target not evaluated, non-target present again: Table 1 NE; seen -> PD (§7: the
+        # rule looks at the lesions, not at the component categories).
+        ({"targets": {}, "non_targets": {"N1": "present"}}, (R.PD, REAPPEARED)),
         # too_small = 5 mm: +5 mm over a zero nadir is target PD already (D5): the rule
         # did not change the category, so no flag.
         ({"targets": {"T1": "too_small"}, "non_targets": {"N1": "absent"}}, (R.PD, ())),
-        # a visit that is NE stays NE.
+        # a target not evaluated and nothing seen: NE stays NE (Table 1).
         ({"targets": {}, "non_targets": {"N1": "absent"}}, (R.NE, ())),
+        ({"targets": {"T1": "not_evaluable"}, "non_targets": {"N1": None}}, (R.NE, ())),
         # an equivocal new lesion is not reappearance: still CR.
         (
             {
@@ -162,6 +171,68 @@ def test_ne_is_skipped_when_looking_for_the_last_evaluable_response():
         visit("V3", 168, targets={"T1": "0"}, non_targets={"N1": "present"}),
     ]
     assert overall_rows(scans) == [(R.CR, ()), (R.NE, ()), (R.PD, REAPPEARED)]
+
+
+def test_target_seen_beside_a_target_not_evaluated_is_pd():
+    """§7: T1 20 and T2 20 mm at baseline, both 0 on day 56 (CR); day 112 T1 3 mm, T2 not
+    evaluated: P = 3 over a zero nadir, +3 < 5 -> target NE, Table 1 NE; T1 is seen -> PD."""
+    lesions = (T1, target("T2"))
+    scans = [
+        visit("V1", 56, targets={"T1": "0", "T2": "0"}),
+        visit("V2", 112, targets={"T1": "3", "T2": "not_evaluable"}),
+    ]
+    assert overall_rows(scans, lesions=lesions) == [(R.CR, ()), (R.PD, REAPPEARED)]
+
+
+def test_table_2_non_target_seen_beside_one_not_evaluated_is_pd():
+    """§7, Table 2: N1 and N2 absent (CR); then N1 present, N2 not evaluated: Table 2 NE
+    (non-target NE), but N1 is seen -> PD. Both absent or not evaluated: NE, no flag."""
+    lesions = (N1, non_target("N2"))
+    cr = visit("V1", 56, non_targets={"N1": "absent", "N2": "absent"})
+    seen = visit("V2", 112, non_targets={"N1": "present", "N2": "not_evaluable"})
+    unseen = visit("V2", 112, non_targets={"N1": "absent", "N2": "not_evaluable"})
+    assert overall_rows([cr, seen], lesions=lesions) == [(R.CR, ()), (R.PD, REAPPEARED)]
+    assert overall_rows([cr, unseen], lesions=lesions) == [(R.CR, ()), (R.NE, ())]
+
+
+def test_incomplete_cr_visit_is_skipped_for_the_last_evaluable_response():
+    """§7: CR, then target CR with N1 not evaluated (PR, incomplete CR visit, no flag), then
+    T1 back at 4 mm with N1 absent (Table 1 PR): judged against the CR -> PD."""
+    scans = [
+        CR_VISIT,
+        visit("V2", 112, targets={"T1": "0"}, non_targets={"N1": "not_evaluable"}),
+        visit("V3", 168, targets={"T1": "4"}, non_targets={"N1": "absent"}),
+    ]
+    assert overall_rows(scans) == [(R.CR, ()), (R.PR, ()), (R.PD, REAPPEARED)]
+    rows = scope_of(assess(make_case((T1, N1), [BASELINE, *scans]))).rows
+    assert [r.is_incomplete_cr for r in rows[1:]] == [False, True, False]
+
+
+def test_target_cr_with_non_target_not_evaluated_before_any_cr_is_an_ordinary_pr():
+    """§7: "only after an overall CR; before any CR it is an ordinary PR"."""
+    scans = [visit("V1", 56, targets={"T1": "0"}, non_targets={"N1": "not_evaluable"})]
+    rows = scope_of(assess(make_case((T1, N1), [BASELINE, *scans]))).rows
+    assert (rows[1].overall_response, rows[1].is_incomplete_cr) == (R.PR, False)
+
+
+@pytest.mark.parametrize(
+    ("lesion", "value", "seen"),
+    [
+        (target("T1"), "0", False),
+        (target("T1"), "0.01", True),
+        (target("T1"), "too_small", True),
+        (target("T1"), "coalesced", False),
+        (target("T1"), "not_evaluable", False),
+        (target("T1", organ="lymph_node", is_node=True), "9.99", False),
+        (target("T1", organ="lymph_node", is_node=True), "10", True),
+        (target("T1", organ="lymph_node", is_node=True), "too_small", False),
+    ],
+)
+def test_disease_seen_by_target_value(lesion, value, seen):
+    """§7 "Seen": a target back above 0 or TSTM, a node back to >= 10 mm (tstm 5 mm)."""
+    thresholds = ExactThresholds.from_config(RecistConfig())
+    values = visit("V1", 56, targets={"T1": value}).targets
+    assert is_disease_seen([lesion], [], values, {}, thresholds=thresholds) is seen
 
 
 def test_reappearance_option_off():

@@ -90,6 +90,58 @@ def test_patient_has_a_scope_only_with_a_baseline_lesion_in_it(groups, expected)
     assert [str(s) for s in patient_scopes(make_case(lesions, scans))] == expected
 
 
+COHORT_SCOPES = default_scopes(["MM", "liver"])
+
+
+@pytest.mark.parametrize(
+    ("groups", "expected"),
+    [
+        # assess.md Scopes: without:<g> whenever a baseline lesion falls in it, also for a
+        # patient with no lesion of group g at all; only:<g> only with a lesion of g.
+        ((None,), ["all", "without:MM", "without:liver"]),
+        ((None, None), ["all", "without:MM", "without:liver"]),
+        (("liver",), ["all", "only:liver", "without:MM"]),
+        (("MM",), ["all", "only:MM", "without:liver"]),
+        (("MM", None), ["all", "only:MM", "without:MM", "without:liver"]),
+    ],
+)
+def test_patient_scopes_among_the_cohort_scopes(groups, expected):
+    lesions = [
+        (target if i == 0 else non_target)(f"L{i}", group=group) for i, group in enumerate(groups)
+    ]
+    scans = [visit("B", -7, targets={"L0": "20"})]
+    case = make_case(lesions, scans)
+    assert [str(s) for s in patient_scopes(case, COHORT_SCOPES)] == expected
+
+
+def test_no_lesion_at_baseline_has_only_scope_all():
+    """disease_at_baseline = false: no baseline lesion falls in any subset."""
+    case = make_case([], [visit("B", -7)], disease_at_baseline=False)
+    assert [str(s) for s in patient_scopes(case, COHORT_SCOPES)] == ["all"]
+
+
+def test_reader_assigned_scopes_among_the_cohort_scopes_come_from_the_responses():
+    """assess.md Scopes, reader-assigned mode: only the scopes its response rows name."""
+    case = reader_case([(56, "SD")], scope="only:MM")
+    assert [str(s) for s in patient_scopes(case, COHORT_SCOPES)] == ["all", "only:MM"]
+
+
+def test_patient_without_the_group_has_without_rows_equal_to_all():
+    """assess.md Scopes: a patient without a mesenteric mass, assessed with the cohort's
+    scopes, has without:MM results equal in substance to its all results (LIV 20 -> 10 mm:
+    -50 % PR in both); OS only in all."""
+    case = make_case(
+        [LIV], [visit("B", -7, targets={"LIV": "20"}), visit("V1", 56, targets={"LIV": "10"})]
+    )
+    result = assess(case, scopes=["all", "only:MM", "without:MM"])
+    assert [str(s.scope) for s in result.scopes] == ["all", "without:MM"]
+    everything, without = result.scopes
+    assert without.rows == everything.rows
+    assert (without.bor, without.bor_confirmed) == (everything.bor, everything.bor_confirmed)
+    assert without.endpoints == [e for e in everything.endpoints if e.endpoint != "OS"]
+    assert without.rows[1].overall_response is R.PR
+
+
 def test_reader_assigned_scopes_come_from_the_responses():
     case = reader_case([(56, "SD")], scope="only:MM")
     assert [str(s) for s in patient_scopes(case)] == ["all", "only:MM"]

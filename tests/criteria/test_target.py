@@ -11,6 +11,7 @@ import pytest
 from prrt.config import RecistConfig
 from prrt.criteria.recist11.target import assess_target_lesions, resolve_target_value
 from prrt.criteria.recist11.thresholds import ExactThresholds
+from prrt.model.case import SplitTarget
 from prrt.model.enums import TargetResponse, TargetStatus
 from prrt.testing import hmm, target, visit
 
@@ -145,6 +146,30 @@ def test_split_lesion_fragments_are_added():
     """§3: fragments 12 + 8.5 = 20.5 mm on the parent; B = 30: -31.67 % -> PR."""
     result = classify([LIVER], {"T1": ["12", "8.5"]}, baseline_mm="30", nadir_mm="30")
     assert (result.sum_hmm, result.response) == (2050, TargetResponse.PR)
+
+
+@pytest.mark.parametrize(
+    ("fragments", "tstm_mm", "sum_hmm", "expected"),
+    [
+        # §3: a too_small fragment counts tstm_default_mm: 12 + 5 = 17; B = 30: -43.3 % -> PR
+        (SplitTarget(measured_hmm=1200, too_small_count=1), 5, 1700, TargetResponse.PR),
+        # a 0 fragment counts 0: 0 + 5 = 5 -> present, not CR; -83.3 % -> PR
+        (SplitTarget(measured_hmm=0, too_small_count=1), 5, 500, TargetResponse.PR),
+        # two too_small fragments: 2 x 5 = 10; with tstm_default_mm = 3: 2 x 3 = 6
+        (SplitTarget(measured_hmm=0, too_small_count=2), 5, 1000, TargetResponse.PR),
+        (SplitTarget(measured_hmm=2000, too_small_count=2), 3, 2600, TargetResponse.SD),
+    ],
+)
+def test_split_lesion_too_small_fragment_counts_tstm(fragments, tstm_mm, sum_hmm, expected):
+    thresholds = ExactThresholds.from_config(RecistConfig(tstm_default_mm=tstm_mm))
+    result = assess_target_lesions(
+        [LIVER],
+        {"T1": fragments},
+        baseline_sum_hmm=3000,
+        nadir_hmm=3000,
+        thresholds=thresholds,
+    )
+    assert (result.sum_hmm, result.response) == (sum_hmm, expected)
 
 
 @pytest.mark.parametrize("missing", [{"T2": TargetStatus.NOT_EVALUABLE}, {}])

@@ -20,7 +20,7 @@ tolerances (the binomial SE of 50 % over 2,000 is 1.1 points; of 11.5 %, 0.7):
 | other grade 3-4 cytopenias | <= 3 % (§7) | <= 3 % |
 | platelet nadir after a cycle, median | ~5 weeks (§2) | 28-42 days |
 
-Metabolic response uses the EORTC-1999-style SUVmax rule of issue 4: per scope, the sum
+Metabolic response uses the EORTC-1999-style SUVmax rule (D58): per scope, the sum
 of SUVmax of the up to 5 hottest lesions of the PET baseline (latest PET on or before the
 reference date), followed by lesion ID; PMR at <= -25 %, PMD at >= +25 % or a new lesion
 of the scope; a responder has a PMR before any PMD. CTCAE v5.0 grades (DOMAIN.md §4):

@@ -1,6 +1,6 @@
 """The simulator's version 1.1 tables: PET, symptoms, labs, adverse events (docs/bundle.md).
 
-Structure only (columns, references, units, dates, the schedule of issue 4 and DOMAIN.md
+Structure only (columns, references, units, dates, the schedule of DOMAIN.md
 §2); the calibration is in test_calibration_clinical.py.
 """
 
@@ -118,7 +118,7 @@ def test_lab_units_are_accepted_and_ranges_ordered(cohort) -> None:
     assert {"g/L", "umol/L", "/uL", "/mm3", "mmol/L", "G/L"} <= set(labs.unit)
     ranged = labs.lln.notna() & labs.uln.notna()
     assert (labs.lln[ranged].astype(float) <= labs.uln[ranged].astype(float)).all()
-    assert labs.lln.isna().any()  # some labs export no ranges (issue 4)
+    assert labs.lln.isna().any()  # some labs export no ranges
     assert (labs.value.astype(float) >= 0).all()
 
 

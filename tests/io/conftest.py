@@ -11,7 +11,7 @@ import pytest
 
 from prrt.io.issues import Issue
 
-# A small valid bundle touching every table and column of bundle.md version 1.1.
+# A small valid bundle touching every table and column of bundle.md version 1.2.
 # P001: lesion-level, split lesion, every target status, non-targets with empty status,
 #       two PET assessments with lesions, new lesions, two courses, symptoms, labs, AEs.
 # 007: reader-assigned with scopes. P003: no evidence of disease at baseline; reference
@@ -20,10 +20,13 @@ VALID_FILES: dict[str, str] = {
     "patients.csv": (
         "patient_id,sex,birth_date,diagnosis_date,age_at_diagnosis_years,primary_site,grade,"
         "ki67_percent,stage,reference_date,death_date,last_contact_date,new_therapy_date,"
-        "disease_at_baseline,measurable_disease\n"
-        "P001,F,1960-05-01,2020-01-01,,pancreas,G2,5.5,IV,2024-01-10,,2025-01-01,,,\n"
-        "007,m,,,61,Small_Intestine,g1,2,,2024-02-01,2024-12-01,,2024-10-01,yes,TRUE\n"
-        "P003,other,,,,lung,,,,,,,,false,\n"
+        "disease_at_baseline,measurable_disease,"
+        "ecog,carcinoid_syndrome,prior_therapies,liver_tumour_burden\n"
+        "P001,F,1960-05-01,2020-01-01,,pancreas,G2,5.5,IV,2024-01-10,,2025-01-01,,,,"
+        '1,no,"Surgery; somatostatin_analogue;CAPECITABINE_TEMOZOLOMIDE",25-50\n'
+        "007,m,,,61,Small_Intestine,g1,2,,2024-02-01,2024-12-01,,2024-10-01,yes,TRUE,"
+        "0,yes,None,<25\n"
+        "P003,other,,,,lung,,,,,,,,false,,,,,\n"
     ),
     "cycles.csv": (
         "patient_id,course,cycle,date,activity_gbq,planned_activity_gbq,"
@@ -83,6 +86,12 @@ VALID_FILES: dict[str, str] = {
         "007,B1,pr,\n"
         "007,B1,SD,only:MM\n"
         "007,B1,non-cr/non-pd,WITHOUT:MM\n"
+    ),
+    # bundle.md 1.2, sum-level mode: the header only here (no patient of this bundle is in
+    # that mode); a sum-level bundle: tests/io/test_cases_sums.py
+    "sums.csv": (
+        "patient_id,assessment_id,scope,target_sum_mm,targets_all_gone,nontarget_response,"
+        "new_lesions\n"
     ),
     # bundle.md 1.1: PET lesions (a CT lesion ID, a PET-only ID, a new lesion), symptoms,
     # labs in every accepted unit but the micro-sign spellings, adverse events.

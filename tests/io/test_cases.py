@@ -14,6 +14,8 @@ import pytest
 
 from prrt.errors import DataValidationError
 from prrt.io.bundle import Bundle, read_bundle, validate_bundle
+from prrt.io.validate_lesions import combine_target_fragments
+from prrt.model.case import SplitTarget
 from prrt.model.clinical import AdverseEvent, LabTest, SymptomRecord, SymptomStatus
 from prrt.model.enums import (
     LesionRole,
@@ -23,6 +25,7 @@ from prrt.model.enums import (
     StopReason,
     TargetStatus,
 )
+from prrt.model.patient import LiverTumourBurden, PriorTherapy
 from prrt.model.pet import PetAssessment, PetLesion
 
 
@@ -127,6 +130,46 @@ def test_new_lesions_and_reader_responses(bundle: Bundle) -> None:
     ]
 
 
+def test_version_1_2_patient_characteristics(bundle: Bundle) -> None:
+    # bundle.md 1.2, read off VALID_FILES: P001 "1,no,Surgery; somatostatin_analogue;
+    # CAPECITABINE_TEMOZOLOMIDE,25-50"; 007 "0,yes,None,<25"; P003 all empty
+    first, reader, ned = (_case(bundle, p) for p in ("P001", "007", "P003"))
+    assert (first.ecog, first.carcinoid_syndrome, first.liver_tumour_burden) == (
+        1,
+        False,
+        LiverTumourBurden.FROM_25_TO_50,
+    )
+    # items in the order written, spaces dropped, case normalised
+    assert first.prior_therapies == (
+        PriorTherapy.SURGERY,
+        PriorTherapy.SOMATOSTATIN_ANALOGUE,
+        PriorTherapy.CAPECITABINE_TEMOZOLOMIDE,
+    )
+    assert (reader.ecog, reader.carcinoid_syndrome, reader.liver_tumour_burden) == (
+        0,
+        True,
+        LiverTumourBurden.BELOW_25,
+    )
+    assert reader.prior_therapies == ()  # "none": recorded, no prior therapy
+    assert (
+        ned.ecog,
+        ned.carcinoid_syndrome,
+        ned.prior_therapies,
+        ned.liver_tumour_burden,
+    ) == (None, None, None, None)  # not recorded
+    typed = bundle.tables["patients"]
+    assert typed["ecog"].tolist()[:2] == [1, 0]
+    assert typed["ecog"].isna().tolist()[2]
+    assert str(typed["ecog"].dtype) == "Int64"
+    assert str(typed["carcinoid_syndrome"].dtype) == "boolean"
+    assert typed["prior_therapies"].tolist() == [
+        "surgery;somatostatin_analogue;capecitabine_temozolomide",
+        "none",
+        None,
+    ]
+    assert typed["liver_tumour_burden"].tolist() == ["25-50", "<25", None]
+
+
 def test_typed_tables(bundle: Bundle) -> None:
     measurements = bundle.tables["measurements"]
     assert measurements["diameter_hmm"].tolist()[:3] == [1010, 1010, 1500]
@@ -195,8 +238,14 @@ def test_bad_diameter_text(
     [
         # measured + coalesced: the coalesced fragment counts 0 -> 6.05 mm
         ("6.05,\nP001,A1,L1,,coalesced", 605, "6.05 mm"),
-        # measured + too small: cannot be known exactly -> not evaluable
-        ("6.05,\nP001,A1,L1,,too_small", TargetStatus.NOT_EVALUABLE, "not_evaluable"),
+        # measured + too small: each fragment counts as any target value (recist11.md §3),
+        # the too_small one tstm_default_mm when the engine resolves it
+        (
+            "6.05,\nP001,A1,L1,,too_small",
+            SplitTarget(measured_hmm=605, too_small_count=1),
+            "6.05 mm plus 1 x tstm_default_mm (too_small fragments)",
+        ),
+        # only a not-evaluable fragment makes the lesion not evaluable (recist11.md §3)
         ("6.05,\nP001,A1,L1,,not_evaluable", TargetStatus.NOT_EVALUABLE, "not_evaluable"),
         (",too_small\nP001,A1,L1,,coalesced", TargetStatus.TOO_SMALL, "too_small"),
     ],
@@ -213,6 +262,23 @@ def test_mixed_fragments_decided_and_warned(
     [issue] = bundle.report.issues
     assert (issue.code, issue.row, issue.column) == ("mixed_fragments", 6, "status")
     assert issue.rule.endswith(f"the lesion counts as {outcome}")
+
+
+@pytest.mark.parametrize(
+    ("statuses", "hmm", "value"),
+    [
+        # recist11.md §3: each fragment counts as any target value
+        (["measured", "measured"], [1200, 300], 1500),
+        (["measured", "too_small"], [0, 0], SplitTarget(measured_hmm=0, too_small_count=1)),
+        (["too_small", "too_small"], [0, 0], SplitTarget(measured_hmm=0, too_small_count=2)),
+        (["too_small", "coalesced"], [0, 0], TargetStatus.TOO_SMALL),
+        (["coalesced", "coalesced"], [0, 0], TargetStatus.COALESCED),
+        (["too_small", "not_evaluable"], [0, 0], TargetStatus.NOT_EVALUABLE),
+        (["", "not_evaluable"], [800, 0], TargetStatus.NOT_EVALUABLE),
+    ],
+)
+def test_combine_target_fragments(statuses, hmm, value) -> None:
+    assert combine_target_fragments(statuses, hmm) == value
 
 
 def test_split_non_target_takes_the_strongest_status(

@@ -53,6 +53,7 @@ def test_workbook_with_date_and_number_cells(tmp_path: Path, text_tables, csv_ca
         ("assessments", ("liver_suv_mean", "spleen_suv_mean", "krenning_score")),
         ("adverse_events", ("ctcae_grade",)),
         ("symptoms", ("grade",)),
+        ("patients", ("ecog",)),  # bundle.md 1.2
     ):
         for column in columns:
             typed[name][column] = [_number(v) for v in typed[name][column]]
@@ -73,21 +74,52 @@ def _number(text: str) -> int | float | None:
     return int(text) if text.isdigit() else float(text)
 
 
-def test_numeric_id_cell_is_an_error(tmp_path: Path, text_tables) -> None:
-    text_tables["patients"]["patient_id"] = [
-        7 if v == "007" else v for v in text_tables["patients"]["patient_id"]
+def test_whole_number_id_cells_are_read_as_their_digits(tmp_path: Path, text_tables) -> None:
+    """bundle.md, General rules: ``1001.0`` -> ``1001`` with one notice per column."""
+    text_tables["patients"]["patient_id"] = [1001.0, 7, "P003"]
+    text_tables["assessments"]["patient_id"] = [
+        {"P001": "1001", "007": "7"}.get(v, v) for v in text_tables["assessments"]["patient_id"]
     ]
     report = validate_bundle(write_bundle(text_tables, tmp_path / "ids.xlsx"))
     first = report.issues[0]
     assert (first.code, first.file, first.row, first.column, first.value, first.rule) == (
+        "numeric_id",
+        "patients",
+        2,
+        "patient_id",
+        "1001",
+        "is a number cell in an ID column: read as the text 1001, as are 1 more number cell "
+        "of the column (a number cell cannot keep leading zeros: 007 becomes 7)",
+    )
+    assert str(first.severity) == "warning"
+    # the other sheets still say P001 and 007: those rows name unknown patients
+    assert "id_not_text" not in {i.code for i in report}
+    assert {i.file for i in report if i.code == "unknown_patient"} == {
+        "measurements",
+        "pet_lesions",
+        "symptoms",
+        "labs",
+        "adverse_events",
+        "responses",
+        "lesions",
+        "new_lesions",
+        "cycles",
+    }
+
+
+@pytest.mark.parametrize("cell", [1001.5, -3, True, date(2024, 1, 1)], ids=str)
+def test_other_number_date_or_bool_id_cells_are_errors(tmp_path: Path, text_tables, cell) -> None:
+    text_tables["patients"]["patient_id"] = [cell, "007", "P003"]
+    report = validate_bundle(write_bundle(text_tables, tmp_path / "ids.xlsx"))
+    first = report.issues[0]
+    assert (first.code, first.file, first.row, first.column, first.rule) == (
         "id_not_text",
         "patients",
-        3,
+        2,
         "patient_id",
-        "7",
-        "IDs are text, but this cell is a number or date (007 would become 7)",
+        "IDs are text, but this cell is a date, true/false or a number that is not whole",
     )
-    assert first.to_text().startswith("patients row 3, patient_id = 7: IDs are text")
+    assert first.to_text().startswith(f"patients row 2, patient_id = {first.value}: IDs are text")
 
 
 def test_unknown_and_missing_sheets(tmp_path: Path, text_tables) -> None:

@@ -133,3 +133,77 @@ def test_unbalanced_quote_is_unreadable(tmp_path: Path, valid_files, write_bundl
     ]
     assert (issue.code, issue.row) == ("unreadable_file", None)
     assert issue.rule.startswith("cannot be read: ")
+
+
+# ---------------------------------------------------------------- workbook sheet names
+
+
+def _workbook(path: Path, valid_files, titles: dict[str, str]) -> Path:
+    """The valid bundle as a workbook, each sheet titled ``titles.get(table, table)``."""
+    import csv
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, text in valid_files.items():
+        table = name.removesuffix(".csv")
+        sheet = book.create_sheet(titles.get(table, table))
+        for row in csv.reader(io.StringIO(text)):
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def test_sheet_names_match_ignoring_case(tmp_path: Path, valid_files, write_bundle_files) -> None:
+    """docs/decisions.md, D68: ``Patients`` is patients; messages name the sheet as written."""
+    plain = read_bundle(write_bundle_files(tmp_path / "b", valid_files)).cases
+    titles = {"patients": "Patients", "measurements": "MEASUREMENTS "}
+    valid_files["measurements.csv"] = valid_files["measurements.csv"].replace(
+        "P001,A1,N1,9.99,", "P001,A1,N1,-3,"
+    )
+    path = _workbook(tmp_path / "cased.xlsx", valid_files, titles)
+    assert _pinned(validate_bundle(path)) == [
+        ("error", "negative_value", "MEASUREMENTS ", 9, "diameter_mm", "-3", "must be >= 0")
+    ]
+    valid_files["measurements.csv"] = valid_files["measurements.csv"].replace(
+        "P001,A1,N1,-3,", "P001,A1,N1,9.99,"
+    )
+    path = _workbook(tmp_path / "cased2.xlsx", valid_files, titles)
+    assert read_bundle(path).cases == plain
+
+
+def test_a_second_sheet_for_one_table_is_an_error(tmp_path: Path, valid_files) -> None:
+    import openpyxl
+
+    path = _workbook(tmp_path / "two.xlsx", valid_files, {})
+    book = openpyxl.load_workbook(path)
+    # Excel refuses two sheet names differing only in case; spaces around one are allowed
+    book.create_sheet(" Labs").append(["patient_id", "date", "test", "value", "unit"])
+    book.save(path)
+    assert _pinned(validate_bundle(path)) == [
+        (
+            "error",
+            "duplicate_sheet",
+            " Labs",
+            None,
+            None,
+            None,
+            "is a second sheet for the table labs (sheet names match ignoring case); not read",
+        )
+    ]
+
+
+def test_the_instructions_sheet_is_ignored_silently(tmp_path: Path, valid_files) -> None:
+    """The sheet ``prrt template`` writes first (D68); any other unknown sheet is warned about."""
+    import openpyxl
+
+    path = _workbook(tmp_path / "notes.xlsx", valid_files, {})
+    book = openpyxl.load_workbook(path)
+    book.create_sheet("Instructions", 0)["A1"] = "How to fill it in"
+    book.create_sheet("notes")["A1"] = "free text"
+    book.save(path)
+    assert _pinned(validate_bundle(path)) == [
+        ("warning", "unknown_file", "notes", None, None, None, "unknown sheet, ignored")
+    ]

@@ -1,6 +1,6 @@
 """Lab unit conversion (bundle.md 1.1, labs.csv; prrt.io.units): every accepted unit, exact.
 
-Expected values are hand calculations with the factors of issue 4: haemoglobin g/L ÷ 10,
+Expected values are hand calculations with the factors of decisions.md D64: haemoglobin g/L ÷ 10,
 mmol/L x 1.611; counts /mm3 and /uL ÷ 1000; creatinine umol/L ÷ 88.4; bilirubin umol/L
 ÷ 17.1; albumin g/L ÷ 10. A division that does not terminate keeps 28 significant digits
 (round half even), written out in full below.

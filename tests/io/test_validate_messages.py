@@ -6,29 +6,34 @@ as written and rule. The expected rows were worked out by hand from the files be
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from prrt.errors import DataValidationError
 from prrt.io.bundle import read_bundle, validate_bundle
+from prrt.io.issues import Issue, Severity, ValidationReport, new_issue
 
 from .conftest import pinned
 
 BAD_FILES: dict[str, str | bytes] = {
     "patients.csv": (
         "patient_id,sex,primary_site,reference_date,death_date,last_contact_date,"
-        "disease_at_baseline,measurable_disease,ki67_percent,stage,stage,colour\n"
-        "P01,F,pancreas,2024-01-10,,2024-01-01,,false,5,IV,IV,red\n"  # row 2
-        "P02,m,small_intestine,2024-01-10,,,,,,,,\n"  # 3: follow-up without data
-        "P03,F,lung,2024-01-10,,,no,,,,,\n"  # 4: no disease but a lesion
-        "P04,F,lung,2024-01-10,,,,,,,,\n"  # 5: both modes
-        "P05,F,lung,2024-01-10,2024-05-01,,,,,,,\n"  # 6: reader-assigned
-        "P06,F,lung,,,,,,,,,\n"  # 7: no reference date, no cycle
-        "P07,F,lung,2024-01-10,2023-12-01,,,,,,,\n"  # 8: death before reference
-        "P01,F,lung,2024-01-10,,,,,,,,\n"  # 9: duplicate
-        "P09,X,,2024-02-30,,,maybe,,150,,,\n"  # 10
-        "P10,F,lung,10/01/2024,,,,,-5,,,\n"  # 11
+        "disease_at_baseline,measurable_disease,ki67_percent,stage,stage,colour,"
+        "ecog,carcinoid_syndrome,prior_therapies,liver_tumour_burden\n"  # bundle.md 1.2
+        "P01,F,pancreas,2024-01-10,,2024-01-01,,false,5,IV,IV,red,"
+        "5,sometimes,surgery;chemo,30%\n"  # row 2
+        "P02,m,small_intestine,2024-01-10,,,,,,,,,"
+        "1.5,,surgery;;everolimus,\n"  # 3: follow-up without data
+        "P03,F,lung,2024-01-10,,,no,,,,,,,,Surgery;surgery,\n"  # 4: no disease but a lesion
+        "P04,F,lung,2024-01-10,,,,,,,,,x,,none;surgery,\n"  # 5: both modes
+        "P05,F,lung,2024-01-10,2024-05-01,,,,,,,,0,YES,None,>50\n"  # 6: reader-assigned
+        "P06,F,lung,,,,,,,,,,,,,\n"  # 7: no reference date, no cycle
+        "P07,F,lung,2024-01-10,2023-12-01,,,,,,,,,,,\n"  # 8: death before reference
+        "P01,F,lung,2024-01-10,,,,,,,,,,,,\n"  # 9: duplicate
+        "P09,X,,2024-02-30,,,maybe,,150,,,,,,,\n"  # 10
+        "P10,F,lung,10/01/2024,,,,,-5,,,,,,,\n"  # 11
     ),
     "cycles.csv": (
         b"patient_id,cycle,date,course,dose_reduction_reason\n"
@@ -133,6 +138,38 @@ EXPECTED = [
         "colour",
         "unknown column colour, kept and ignored",
     ),
+    # bundle.md 1.2 columns: ECOG 0-4, a boolean, a ;-list of the prior-therapy vocabulary
+    # (each item once, none alone: docs/decisions.md D44), a liver-burden band
+    ("error", "out_of_range", "patients.csv", 2, "ecog", "5", "must be a whole number from 0 to 4"),
+    (
+        "error",
+        "bad_bool",
+        "patients.csv",
+        2,
+        "carcinoid_syndrome",
+        "sometimes",
+        "must be true/false, yes/no or 1/0",
+    ),
+    (
+        "error",
+        "bad_choice",
+        "patients.csv",
+        2,
+        "prior_therapies",
+        "surgery;chemo",
+        "item chemo is not one of surgery, somatostatin_analogue, everolimus, sunitinib, "
+        "capecitabine_temozolomide, other_chemotherapy, liver_directed, external_radiotherapy, "
+        "prior_prrt, other, none",
+    ),
+    (
+        "error",
+        "bad_choice",
+        "patients.csv",
+        2,
+        "liver_tumour_burden",
+        "30%",
+        "must be one of <25, 25-50, >50",
+    ),
     (
         "warning",
         "last_contact_before_assessment",
@@ -154,12 +191,40 @@ EXPECTED = [
     ),
     (
         "error",
+        "out_of_range",
+        "patients.csv",
+        3,
+        "ecog",
+        "1.5",
+        "must be a whole number from 0 to 4",
+    ),
+    (
+        "error",
+        "bad_choice",
+        "patients.csv",
+        3,
+        "prior_therapies",
+        "surgery;;everolimus",
+        "has an empty item: items are separated by single semicolons",
+    ),
+    (
+        "error",
         "no_lesion_data",
         "patients.csv",
         3,
         "patient_id",
         "P02",
-        "has CT/MRI assessments after the baseline but no rows in lesions.csv or responses.csv",
+        "has CT/MRI assessments after the baseline but no rows in lesions.csv, responses.csv "
+        "or sums.csv",
+    ),
+    (
+        "error",
+        "duplicate_item",
+        "patients.csv",
+        4,
+        "prior_therapies",
+        "Surgery;surgery",
+        "lists surgery twice",
     ),
     (
         "error",
@@ -169,6 +234,16 @@ EXPECTED = [
         "disease_at_baseline",
         "no",
         "says no disease at baseline, but lesions.csv has 1 lesion(s)",
+    ),
+    ("error", "bad_number", "patients.csv", 5, "ecog", "x", "must be a whole number from 0 to 4"),
+    (
+        "error",
+        "bad_choice",
+        "patients.csv",
+        5,
+        "prior_therapies",
+        "none;surgery",
+        "none must stand alone",
     ),
     (
         "error",
@@ -633,9 +708,113 @@ def test_house_message_style(bad_bundle: Path) -> None:
     ) in lines
 
 
+def test_version_1_2_messages_name_the_item_and_the_fix(bad_bundle: Path) -> None:
+    lines = validate_bundle(bad_bundle).to_text().splitlines()
+    assert (
+        "error: patients.csv row 2, prior_therapies = surgery;chemo: item chemo is not one of "
+        "surgery, somatostatin_analogue, everolimus, sunitinib, capecitabine_temozolomide, "
+        "other_chemotherapy, liver_directed, external_radiotherapy, prior_prrt, other, none; "
+        "use listed values separated by ; (case does not matter)"
+    ) in lines
+    assert (
+        "error: patients.csv row 4, prior_therapies = Surgery;surgery: lists surgery twice; "
+        "give each item once"
+    ) in lines
+
+
 def test_read_bundle_raises_with_the_same_report(bad_bundle: Path) -> None:
     with pytest.raises(
         DataValidationError, match=r"measurements\.csv row 9, diameter_mm = -3"
     ) as info:
         read_bundle(bad_bundle)
     assert pinned(info.value.report) == EXPECTED
+
+
+# ---------------------------------------------------------------- reports a person can act on
+
+
+@pytest.fixture
+def repeated_bundle(tmp_path: Path, valid_files, write_bundle_files) -> Path:
+    """Six negative lab values, two rows of an unknown patient, and P003's patients.csv
+    row unreadable (one field too many) while P003 has rows in three other files."""
+    valid_files["labs.csv"] += "".join(
+        f"P001,2024-03-{day:02d},platelets,-{day},10^9/L,150,400\n" for day in range(1, 7)
+    )  # rows 19-24
+    valid_files["labs.csv"] += (
+        "P099,2024-03-01,platelets,100,10^9/L,150,400\n"  # 25
+        "P099,2024-03-02,platelets,100,10^9/L,150,400\n"  # 26
+    )
+    valid_files["patients.csv"] = valid_files["patients.csv"].replace(
+        "P003,other,,,,lung,,,,,,,,false,,,,,\n", "P003,other,,,,lung,,,,,,,,false,,,,,,extra\n"
+    )
+    valid_files["assessments.csv"] = valid_files["assessments.csv"].replace(
+        "P003,C1,2024-07-20", "P003,C1,2024-07-32"
+    )
+    return write_bundle_files(tmp_path / "repeated", valid_files)
+
+
+def test_repeated_problems_share_one_line_of_text(repeated_bundle: Path) -> None:
+    """docs/decisions.md, D69: rows and values of the first three, then how many more."""
+    report = validate_bundle(repeated_bundle)
+    assert report.to_text().splitlines() == [
+        "error: patients.csv row 4: has 20 fields but the header has 19; the row is not read; "
+        "quote values that contain a comma, or remove the extra separators",
+        "error: assessments.csv row 10, date = 2024-07-32: is not a valid date; "
+        "check day and month",
+        "error: labs.csv rows 19, 20, 21 and 3 more rows, value = -1, -2, -3: must be >= 0; "
+        "correct the sign",
+        "error: labs.csv rows 25, 26, patient_id = P099: patient not in patients.csv; "
+        "add the patient to patients.csv or correct the ID",
+    ]
+    # JSON (and the report itself) keep every issue
+    assert [(i["code"], i["row"], i["value"]) for i in json.loads(report.to_json())][2:] == [
+        ("negative_value", 19, "-1"),
+        ("negative_value", 20, "-2"),
+        ("negative_value", 21, "-3"),
+        ("negative_value", 22, "-4"),
+        ("negative_value", 23, "-5"),
+        ("negative_value", 24, "-6"),
+        ("unknown_patient", 25, "P099"),
+        ("unknown_patient", 26, "P099"),
+    ]
+
+
+def test_rows_of_a_patient_whose_row_is_unreadable_are_not_unknown(repeated_bundle) -> None:
+    """D72: P003's rows in cycles, assessments and new_lesions name a patients.csv row that
+    was reported unreadable; their other problems (the bad date) are still reported."""
+    report = validate_bundle(repeated_bundle)
+    assert [(i.code, i.file, i.row) for i in report if i.code == "unknown_patient"] == [
+        ("unknown_patient", "labs.csv", 25),
+        ("unknown_patient", "labs.csv", 26),
+    ]
+    assert ("bad_date", "assessments.csv", 10) in [(i.code, i.file, i.row) for i in report]
+
+
+def test_grouping_keeps_the_first_place_and_only_joins_identical_messages() -> None:
+    def issue(row: int | None, value: str, rule: str = "must be >= 0") -> Issue:
+        return new_issue(
+            Severity.ERROR,
+            "negative_value",
+            "m.csv",
+            row=row,
+            column="diameter_mm",
+            value=value,
+            rule=rule,
+            hint="use 0",
+        )
+
+    report = ValidationReport(
+        [
+            issue(2, "-1"),
+            issue(3, "-2", rule="other"),
+            issue(4, "-1"),
+            issue(5, "-1"),
+            issue(6, "-1"),
+            issue(None, ""),
+        ]
+    )
+    assert report.to_text().splitlines() == [
+        "error: m.csv rows 2, 4, 5 and 1 more row, diameter_mm = -1: must be >= 0; use 0",
+        "error: m.csv row 3, diameter_mm = -2: other; use 0",
+        "error: m.csv, diameter_mm = : must be >= 0; use 0",
+    ]

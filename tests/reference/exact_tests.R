@@ -8,7 +8,8 @@
 #
 # Reads the synthetic fixtures beside this script and writes exact_tests.json beside it:
 #   exact_tests_binomial.csv  id,k,n,p0,level  -> binom.test(k, n)$conf.int at `level`,
-#                             binom.test(k, n, p0, alternative = "less")$p.value
+#                             binom.test(k, n, p0, alternative = "less")$p.value (p_less),
+#                             "greater" (p_greater) and "two.sided" (p_two_sided)
 #   exact_tests_mcnemar.csv   id,b,c           -> binom.test(b, b + c)$p.value (exact McNemar)
 #   exact_tests_fisher.csv    id,nrow,ncol,cells (row-major) -> fisher.test(table)$p.value
 #                             (exact FEXACT network algorithm for r x c, never simulated;
@@ -60,9 +61,12 @@ for (i in seq_len(nrow(binomial))) {
   p0 <- as.numeric(row$p0); level <- as.numeric(row$level)
   ci <- binom.test(k, n, conf.level = level)$conf.int
   p_less <- binom.test(k, n, p0, alternative = "less")$p.value
+  p_greater <- binom.test(k, n, p0, alternative = "greater")$p.value
+  p_two_sided <- binom.test(k, n, p0, alternative = "two.sided")$p.value
   binomial_json[[row$id]] <- object(c(
     k = k, n = n, p0 = num(p0), level = num(level),
-    ci_low = num(ci[1]), ci_high = num(ci[2]), p_less = num(p_less)), 4)
+    ci_low = num(ci[1]), ci_high = num(ci[2]), p_less = num(p_less),
+    p_greater = num(p_greater), p_two_sided = num(p_two_sided)), 4)
 }
 
 mcnemar <- fixture("exact_tests_mcnemar.csv")

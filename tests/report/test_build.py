@@ -1,4 +1,4 @@
-"""build_report end to end: the demo cohort and simulated cohorts (issue 3).
+"""build_report end to end: the demo cohort and simulated cohorts.
 
 The results.json numbers are checked against independent pandas computations from the
 CSV files ``prrt assess`` writes (spec/assess.md), read back as text.
@@ -79,7 +79,8 @@ def test_demo_report_is_complete(demo):
     results = report.results
     assert results["n_patients"] == len(bundle.cases) == 120
     keys = [s.key for s in report.sections]
-    assert keys[:3] == ["cohort", "response-by-timepoint", "timing-first-pr"]
+    # the patient flow follows the cohort (Table 1), as in a paper's first results
+    assert keys[:4] == ["cohort", "patient-flow", "response-by-timepoint", "timing-first-pr"]
     for key in ("response_by_timepoint", "pr_end_by_mid", "logistic_pr_end", "orr", "pfs", "os"):
         assert key in results
     assert report.subtitle.endswith("SYNTHETIC DATA.")

@@ -1,4 +1,4 @@
-"""Report sections: pure computations, and small or degenerate cohorts (issue 3).
+"""Report sections: pure computations, and small or degenerate cohorts.
 
 Degenerate cohorts are built by hand in reader-assigned mode (responses.csv), so every
 overall response is chosen: no mid scans, no events, one site group, all PR, nobody left
@@ -243,6 +243,12 @@ def test_rate_counts_use_measurable_denominator():
         "orr_confirmed": 0,
         "dcr_unconfirmed": 2,
         "dcr_confirmed": 3,
+        # every row has baseline disease here: 4 patients, the PR one non-target only;
+        # DCR on all 4: CR, SD, PR unconfirmed (3), SD x 4 confirmed (4)
+        "n_disease": 4,
+        "nontarget_only": 1,
+        "dcr_all_disease_unconfirmed": 3,
+        "dcr_all_disease_confirmed": 4,
     }
     assert counts["only:x"]["n"] == 0
 

@@ -41,8 +41,10 @@ BUNDLE_FILES = (
     "measurements.csv",
     "new_lesions.csv",
     "responses.csv",
+    "sums.csv",
 )
-"""bundle.md files; the expected_*.csv beside them are not part of the bundle."""
+"""bundle.md files (sums.csv: version 1.2, sum-level mode); the expected_*.csv beside them are
+not part of the bundle."""
 
 DECIMAL_COLUMNS = {"target_sum_mm", "target_sum_partial_mm", "nadir_mm", "baseline_sum_mm"}
 PCT_COLUMNS = {"pct_change_baseline", "pct_change_nadir", "best_pct_change"}
@@ -127,8 +129,12 @@ def candidate_scopes(folder: Path) -> set[str]:
         for row in read_rows(folder / "lesions.csv"):
             if row.get("group"):
                 scopes |= {f"only:{row['group']}", f"without:{row['group']}"}
-    if (folder / "responses.csv").exists():
-        scopes |= {row["scope"] or "all" for row in read_rows(folder / "responses.csv")}
+    for name in ("responses.csv", "sums.csv"):
+        if (folder / name).exists():
+            for row in read_rows(folder / name):
+                scope = row.get("scope") or "all"
+                group = scope.partition(":")[2]
+                scopes |= {scope, f"only:{group}", f"without:{group}"} if group else {scope}
     return scopes
 
 

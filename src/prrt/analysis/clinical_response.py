@@ -1,4 +1,4 @@
-"""Clinical (symptom) response per attribution, with exact CIs (issue 4 item 3).
+"""Clinical (symptom) response per attribution, with exact CIs (docs/decisions.md, D62).
 
 MesenLuth reported the clinical response of symptomatic patients (12/26 with improved
 mesenteric-mass symptoms, DOMAIN.md §1.2). prrt computes it per symptom attribution
@@ -24,9 +24,11 @@ __all__ = [
     "AttributionResponse",
     "ClinicalResponseResult",
     "PatientClinicalResponse",
+    "PatientLevelClinicalResponse",
     "SymptomAttribution",
     "assess_clinical_response",
     "derive_clinical_response",
+    "derive_patient_level_response",
 ]
 
 
@@ -42,9 +44,9 @@ class SymptomAttribution(StrEnum):
 
 
 BASELINE_STATUSES = frozenset({SymptomStatus.PRESENT, SymptomStatus.STABLE, SymptomStatus.WORSE})
-"""Statuses that make a symptom present at baseline (issue 4 item 3)."""
+"""Statuses that make a symptom present at baseline (D62)."""
 RESPONSE_STATUSES = frozenset({SymptomStatus.RESOLVED, SymptomStatus.IMPROVED})
-"""Follow-up statuses that make a clinical response (issue 4 item 3)."""
+"""Follow-up statuses that make a clinical response (D62)."""
 METHOD = (
     "Patients with a symptom of the attribution present at baseline (latest record on or "
     "before the reference date); response = that symptom resolved or improved at a "
@@ -143,7 +145,7 @@ def _baseline_symptoms(records: Sequence[SymptomRecord], reference_date: date) -
 def assess_clinical_response(
     case: PatientCase, attribution: SymptomAttribution | str
 ) -> PatientClinicalResponse | None:
-    """Clinical response of one patient's symptoms of one attribution (issue 4 item 3).
+    """Clinical response of one patient's symptoms of one attribution (D62).
 
     Rule
     ----
@@ -221,7 +223,7 @@ def assess_clinical_response(
 def derive_clinical_response(
     cases: Sequence[PatientCase], *, level: float = 0.95
 ) -> ClinicalResponseResult:
-    """Clinical response rate per attribution with its exact CI (issue 4 item 3).
+    """Clinical response rate per attribution with its exact CI (D62).
 
     Rule
     ----
@@ -255,4 +257,103 @@ def derive_clinical_response(
         patients=tuple(patients),
         method=METHOD,
         reason=f"{len(cases)} patients",
+    )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PatientLevelClinicalResponse:
+    """Clinical response of one attribution counted per patient, and per symptom beside it.
+
+    MesenLuth's 46 % (12/26) is per patient (DOMAIN.md §1.2): this is the figure to set
+    beside it. The symptom counts show how a per-symptom count would differ.
+    """
+
+    attribution: SymptomAttribution
+    patients: ProportionResult
+    """k patients with any baseline symptom of the attribution resolved or improved, of n
+    patients with one at baseline; Clopper-Pearson CI."""
+    baseline_symptoms: int
+    """Symptoms of the attribution present at baseline, summed over the n patients."""
+    improved_symptoms: int
+    """Of them, those resolved or improved at follow-up (no CI: symptoms of one patient
+    are not independent)."""
+    n_without_baseline_symptoms: int
+    method: str
+    reason: str
+
+    def to_results_dict(self) -> dict[str, object]:
+        """results.json ``clinical_response_per_patient``."""
+        return {
+            "attribution": self.attribution.value,
+            "k": self.patients.k,
+            "n": self.patients.n,
+            "rate": self.patients.rate,
+            "ci_low": self.patients.ci_low,
+            "ci_high": self.patients.ci_high,
+            "n_without_baseline_symptoms": self.n_without_baseline_symptoms,
+            "baseline_symptoms": self.baseline_symptoms,
+            "improved_symptoms": self.improved_symptoms,
+            "method": self.method,
+        }
+
+
+def derive_patient_level_response(
+    cases: Sequence[PatientCase],
+    *,
+    attribution: SymptomAttribution | str = SymptomAttribution.MESENTERIC_MASS,
+    level: float = 0.95,
+) -> PatientLevelClinicalResponse:
+    """Clinical response per patient for one attribution (MesenLuth's definition).
+
+    Rule
+    ----
+    1. n = patients with at least one symptom of the attribution present at baseline
+       (:func:`assess_clinical_response`, rule 1).
+    2. k = those with any such symptom resolved or improved at a follow-up record before
+       a new therapy (rules 2-3): one responder per patient, however many symptoms.
+    3. Rate k / n with the Clopper-Pearson CI; beside it, per symptom, the baseline
+       symptoms and those resolved or improved (counts only).
+
+    Project decisions
+    -----------------
+    docs/decisions.md, D51: the improved symptom must be one present at baseline, as in
+    :func:`assess_clinical_response`, so k / n equals the attribution's row of
+    :func:`derive_clinical_response`; this function names the unit (the patient) and adds
+    the per-symptom counts.
+
+    Examples
+    --------
+    >>> from prrt.model.clinical import SymptomRecord as S, SymptomStatus as St
+    >>> day0 = date(2024, 1, 10)
+    >>> def rec(when, symptom, status):
+    ...     return S(date=when, symptom=symptom, attribution="mesenteric_mass", status=status)
+    >>> two = PatientCase(patient_id="P1", primary_site="small_intestine",
+    ...     reference_date=day0, symptoms=(rec(day0, "pain", St.PRESENT),
+    ...     rec(day0, "subocclusion", St.PRESENT), rec(date(2024, 4, 9), "pain", St.IMPROVED)))
+    >>> result = derive_patient_level_response([two])
+    >>> (result.patients.k, result.patients.n, result.improved_symptoms,
+    ...  result.baseline_symptoms)
+    (1, 1, 1, 2)
+
+    References
+    ----------
+    .. [1] Al Mansour et al. J Nucl Med 2024;65:258-263 (MesenLuth): 12/26 symptomatic
+       patients improved, 46.2% (DOMAIN.md §1.2).
+    """
+    attribution = SymptomAttribution(attribution)
+    rows = [row for case in cases if (row := assess_clinical_response(case, attribution))]
+    proportion = clopper_pearson(sum(r.is_responder for r in rows), len(rows), level=level)
+    return PatientLevelClinicalResponse(
+        attribution=attribution,
+        patients=proportion,
+        baseline_symptoms=sum(len(r.baseline_symptoms) for r in rows),
+        improved_symptoms=sum(len(r.response_symptoms) for r in rows),
+        n_without_baseline_symptoms=len(cases) - len(rows),
+        method=(
+            f"Per patient: responder when any {attribution.value} symptom present at "
+            "baseline is resolved or improved at a follow-up record before any new "
+            "therapy, among the patients with such a symptom at baseline; "
+            f"Clopper-Pearson exact {level:.0%} CI"
+        ),
+        reason=f"{len(rows)} of {len(cases)} patients with a baseline {attribution.value} symptom",
     )

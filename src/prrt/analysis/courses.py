@@ -7,10 +7,20 @@ from datetime import date
 from decimal import Decimal
 from itertools import groupby
 
+from prrt.config import DEFAULT_CONFIG
 from prrt.model.case import Cycle, PatientCase
 from prrt.model.enums import StopReason
 
-__all__ = ["CourseSummary", "derive_courses", "is_dose_reduced"]
+__all__ = [
+    "STANDARD_ACTIVITY_GBQ",
+    "CourseSummary",
+    "derive_courses",
+    "dose_reduction_rule",
+    "is_dose_reduced",
+]
+
+STANDARD_ACTIVITY_GBQ = DEFAULT_CONFIG.analysis.standard_activity_gbq
+"""7.4 GBq: the default ``[analysis] standard_activity_gbq`` (docs/decisions.md, D34)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -44,25 +54,35 @@ class CourseSummary:
             )
 
 
-def is_dose_reduced(cycle: Cycle) -> bool:
+def is_dose_reduced(
+    cycle: Cycle, *, standard_activity_gbq: Decimal = STANDARD_ACTIVITY_GBQ
+) -> bool:
     """Whether a PRRT cycle was given at a reduced dose (DOMAIN.md §2, dose modification).
 
     Rule
     ----
     A cycle is reduced when it has a ``dose_reduction_reason`` (not blank), or when its
-    ``activity_gbq`` is below its ``planned_activity_gbq``. Either suffices; a cycle
-    counts once.
+    ``activity_gbq`` is below its reference activity: its ``planned_activity_gbq``, or,
+    when that is missing, ``standard_activity_gbq`` (``[analysis]``, default 7.4 GBq).
+    Either suffices; a cycle counts once. "Below" is strict and exact (Decimal), with no
+    tolerance: 7.39 GBq against 7.4 is reduced, 7.4 is not.
 
     Project decisions
     -----------------
-    Without a planned activity and a reason, a cycle is not reduced, whatever its
-    activity: prrt does not infer reductions from the label's 7.4 GBq nor from the
-    previous cycle (both vary by centre and by weight-adapted protocols).
+    docs/decisions.md, D34: without a planned activity the standard 7.4 GBq per cycle of
+    177Lu-DOTATATE is the reference; a centre with weight-adapted or other standard
+    activities sets ``[analysis] standard_activity_gbq``. The comparison keeps the strict
+    "below the reference" rule used with planned activities (no tolerance band).
 
     References
     ----------
     .. [1] spec/bundle.md, cycles.csv (``planned_activity_gbq``, ``dose_reduction_reason``).
-    .. [2] Lutathera (177Lu-DOTATATE) prescribing information: dose modifications.
+    .. [2] Strosberg J et al. Phase 3 trial of 177Lu-Dotatate for midgut neuroendocrine
+       tumors (NETTER-1). N Engl J Med 2017;376:125-135 (4 x 7.4 GBq).
+    .. [3] Bodei L et al. The joint IAEA, EANM, and SNMMI practical guidance on peptide
+       receptor radionuclide therapy (PRRNT) in neuroendocrine tumours. Eur J Nucl Med
+       Mol Imaging 2013;40:800-816.
+    .. [4] Lutathera (177Lu-DOTATATE) prescribing information: dose modifications.
 
     Examples
     --------
@@ -71,16 +91,36 @@ def is_dose_reduced(cycle: Cycle) -> bool:
     ...                       planned_activity_gbq=Decimal("7.4")))
     True
     >>> is_dose_reduced(Cycle(course=1, cycle=1, date=day, activity_gbq=Decimal("3.7")))
+    True
+    >>> is_dose_reduced(Cycle(course=1, cycle=1, date=day, activity_gbq=Decimal("5.5")),
+    ...                 standard_activity_gbq=Decimal("5.5"))
     False
     """
     reason = cycle.dose_reduction_reason
     if reason is not None and reason.strip():
         return True
     planned = cycle.planned_activity_gbq
-    return planned is not None and cycle.activity_gbq < planned
+    reference = planned if planned is not None else standard_activity_gbq
+    return cycle.activity_gbq < reference
 
 
-def derive_courses(case: PatientCase) -> list[CourseSummary]:
+def dose_reduction_rule(standard_activity_gbq: Decimal) -> str:
+    """The rule of :func:`is_dose_reduced` in one sentence, for footnotes.
+
+    >>> dose_reduction_rule(Decimal("7.4"))[:62]
+    'Dose-reduced cycle: a dose-reduction reason is recorded, or th'
+    """
+    return (
+        "Dose-reduced cycle: a dose-reduction reason is recorded, or the administered "
+        "activity is below the planned activity or, where none is recorded, below the "
+        f"standard {standard_activity_gbq} GBq per cycle ([analysis] standard_activity_gbq; "
+        "NETTER-1, IAEA/EANM/SNMMI PRRT guidance)."
+    )
+
+
+def derive_courses(
+    case: PatientCase, *, standard_activity_gbq: Decimal = STANDARD_ACTIVITY_GBQ
+) -> list[CourseSummary]:
     """Summarise each PRRT course of a patient (spec/assess.md, courses.csv).
 
     Rule
@@ -88,7 +128,8 @@ def derive_courses(case: PatientCase) -> list[CourseSummary]:
     1. Cycles are grouped by ``course``; courses in increasing order, cycles by number.
     2. ``cycles_given``: the cycles of the course; ``cumulative_activity_gbq``: the exact
        sum of their ``activity_gbq``; first and last cycle dates.
-    3. ``dose_reductions``: cycles with :func:`is_dose_reduced`.
+    3. ``dose_reductions``: cycles with :func:`is_dose_reduced` (reference: the planned
+       activity, else ``standard_activity_gbq``).
     4. ``stop_reason``: that of the course's last cycle (bundle.md: given on the last
        cycle), ``None`` if that cycle has none, even if an earlier cycle has one.
 
@@ -120,12 +161,14 @@ def derive_courses(case: PatientCase) -> list[CourseSummary]:
     """
     ordered = sorted(case.cycles, key=lambda cycle: (cycle.course, cycle.cycle))
     return [
-        _summarise(course, list(cycles))
+        _summarise(course, list(cycles), standard_activity_gbq=standard_activity_gbq)
         for course, cycles in groupby(ordered, key=lambda cycle: cycle.course)
     ]
 
 
-def _summarise(course: int, cycles: list[Cycle]) -> CourseSummary:
+def _summarise(
+    course: int, cycles: list[Cycle], *, standard_activity_gbq: Decimal
+) -> CourseSummary:
     """One course's summary from its cycles, sorted by cycle number (rules 2-4)."""
     return CourseSummary(
         course=course,
@@ -133,6 +176,10 @@ def _summarise(course: int, cycles: list[Cycle]) -> CourseSummary:
         cumulative_activity_gbq=sum((cycle.activity_gbq for cycle in cycles), Decimal(0)),
         first_cycle_date=cycles[0].date,
         last_cycle_date=cycles[-1].date,
-        dose_reductions=sum(1 for cycle in cycles if is_dose_reduced(cycle)),
+        dose_reductions=sum(
+            1
+            for cycle in cycles
+            if is_dose_reduced(cycle, standard_activity_gbq=standard_activity_gbq)
+        ),
         stop_reason=cycles[-1].stop_reason,
     )

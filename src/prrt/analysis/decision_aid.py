@@ -1,4 +1,4 @@
-"""Mid-treatment decision aid: the cohort's model of PR at end of treatment (issue 4, item 5).
+"""Mid-treatment decision aid: the cohort's model of PR at end of treatment.
 
 Halperin et al. ask at mid-treatment whether a patient is likely to gain from cycles 3-4
 (DOMAIN.md §1.1). This module fits the cohort's model;
@@ -22,9 +22,13 @@ Project decisions
 - Mid response enters as ``mid_PR`` (CR/PR vs SD, NON-CR/NON-PD or PD), as in the report:
   PD at mid is rare (DOMAIN.md §7: 6-8 %), almost never followed by PR at end (quasi-
   separation) and usually ends treatment, so a ``mid_PD`` term would spend a parameter
-  on few patients. A patient with PD at mid gets the prediction of SD at mid; the
+  on few patients. The model does not apply to a patient with PD at mid: no probability
+  is given (Halperin et al. condition on the mid response; PD at mid means the course is
+  reconsidered anyway; docs/decisions.md, D26,
+  :func:`prrt.analysis.decision_aid_facts.classify_model_applicability`); the
   similar-patients counts show PD apart.
-- Refusal below ``MIN_EVENTS`` events or non-events (the issue), saying how many there are.
+- Refusal below ``MIN_EVENTS`` events or non-events (docs/decisions.md, D65), saying how
+  many there are.
 - Discrimination: ``CV_REPEATS`` x ``CV_FOLDS``-fold cross-validation, folds stratified on
   the outcome and drawn from ``numpy.random.default_rng(CV_SEED)`` (fixed, so the report
   and ``prrt midpoint`` show the same numbers); Firth refitted in each training set,
@@ -35,7 +39,10 @@ Project decisions
   model's. The DeLong variance treats the out-of-fold predictions as fixed scores: it
   ignores the refitting, so the interval is approximate.
 - Calibration: each patient's out-of-fold prediction averaged over the repeats, against
-  the outcome (the report plots it by deciles).
+  the outcome (the report plots it by deciles); calibration slope, calibration-in-the-
+  large and Brier score per repeat on its out-of-fold predictions, averaged over the
+  repeats as the AUC is (:mod:`prrt.analysis.decision_aid_calibration`; docs/decisions.md,
+  D53).
 
 References
 ----------
@@ -44,6 +51,8 @@ References
 .. [3] Steyerberg EW. Clinical Prediction Models, 2nd ed. Springer 2019, ch. 17
        (repeated cross-validation of discrimination).
 .. [4] DeLong ER, DeLong DM, Clarke-Pearson DL. Biometrics 1988;44:837-845.
+.. [5] Van Calster B et al. Calibration: the Achilles heel of predictive analytics. BMC
+       Med 2019;17:230.
 """
 
 from __future__ import annotations
@@ -56,6 +65,7 @@ import numpy as np
 import pandas as pd
 
 from prrt.analysis.decision_aid_auc import AucResult, delong_auc
+from prrt.analysis.decision_aid_calibration import CALIBRATION_METHOD
 from prrt.analysis.decision_aid_cv import (
     CV_FOLDS,
     CV_REPEATS,
@@ -84,7 +94,7 @@ __all__ = [
 ]
 
 MIN_EVENTS = 10
-"""Refuse below 10 events (CR/PR at end) or 10 non-events (the issue, item 5)."""
+"""Refuse below 10 events (CR/PR at end) or 10 non-events (docs/decisions.md, D65)."""
 DECISION_SUPPORT = (
     "Decision support (research output), not a recommendation: the probability comes from "
     "this cohort's own model, which is not externally validated, and no predictor of "
@@ -136,7 +146,8 @@ class DecisionAidModel:
 
     def to_results_dict(self) -> dict[str, Any]:
         """results.json ``midpoint_model``: method, n, events, terms (OR, 95% CI, P),
-        AUC with its DeLong CI, and the cross-validation settings."""
+        AUC with its DeLong CI, calibration slope, calibration-in-the-large and Brier
+        score (cross-validated), and the cross-validation settings."""
         terms: dict[str, dict[str, float | None]] = {}
         for name in self.terms:
             term = self.fit.terms.get(name)
@@ -157,6 +168,12 @@ class DecisionAidModel:
             "auc_ci_high": self.cv.ci_high,
             "auc_sd": self.cv.auc_sd,
             "apparent_auc": self.apparent.auc,
+            "calibration_slope": self.cv.calibration_slope,
+            "calibration_intercept": self.cv.calibration_intercept,
+            "brier_score": self.cv.brier,
+            "brier_score_null": _prevalence_brier(self.observed),
+            "calibration_method": CALIBRATION_SUMMARY,
+            "calibration_reason": self.cv.calibration_reason or None,
             "cv_folds": self.cv.folds,
             "cv_repeats": self.cv.repeats,
             "cv_seed": self.cv.seed,
@@ -176,6 +193,20 @@ class PrEndPrediction:
     ci_low: float
     ci_high: float
     method: str
+
+
+CALIBRATION_SUMMARY = (
+    "Per cross-validation repeat, on the pooled out-of-fold predictions: "
+    f"{CALIBRATION_METHOD}; means over the repeats"
+)
+"""How the decision aid's calibration slope, intercept and Brier score are computed."""
+
+
+def _prevalence_brier(observed: Sequence[int]) -> float:
+    """Brier score of predicting the observed prevalence for everyone: ybar (1 - ybar),
+    the reference a useful model's Brier score should beat (Steyerberg 2019, ch. 15)."""
+    prevalence = sum(observed) / len(observed)
+    return prevalence * (1 - prevalence)
 
 
 def count_events(outcome: Sequence[int] | pd.Series) -> tuple[int, int]:

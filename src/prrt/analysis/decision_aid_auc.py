@@ -1,4 +1,4 @@
-"""Area under the ROC curve with DeLong's confidence interval (decision aid, issue 4 item 5).
+"""Area under the ROC curve with DeLong's confidence interval (decision aid, D65).
 
 The variance is DeLong, DeLong & Clarke-Pearson's nonparametric estimate, computed with
 the fast midrank algorithm of Sun & Xu: three rankings instead of the m x n comparison

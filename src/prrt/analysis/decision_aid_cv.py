@@ -1,4 +1,4 @@
-"""Repeated stratified cross-validation of the decision-aid model (issue 4, item 5).
+"""Repeated stratified cross-validation of the decision-aid model (docs/decisions.md, D65).
 
 The model is :func:`prrt.analysis.decision_aid.fit_decision_aid`'s Firth logistic
 regression; its discrimination is measured out of sample: ``CV_REPEATS`` x ``CV_FOLDS``-
@@ -30,6 +30,7 @@ from scipy.special import expit
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from prrt.analysis.decision_aid_auc import AucResult, delong_auc
+from prrt.analysis.decision_aid_calibration import CalibrationResult, assess_calibration
 from prrt.analysis.logistic import SMALL_BLAS
 from prrt.analysis.logistic_profile import (
     MAX_STEP,
@@ -80,6 +81,32 @@ class CrossValidation:
     failed_fits: int
     """Training-set fits that did not reach a score below 1e-10 (last iterate used)."""
     method: str
+    repeat_calibrations: tuple[CalibrationResult, ...] = ()
+    """Per repeat, calibration slope, calibration-in-the-large and Brier score of the
+    pooled out-of-fold predictions (:func:`assess_calibration`)."""
+
+    @property
+    def calibration_slope(self) -> float | None:
+        """Mean over the repeats of the calibration slope; None unless every repeat has one."""
+        return _mean_of([r.slope for r in self.repeat_calibrations])
+
+    @property
+    def calibration_intercept(self) -> float | None:
+        """Mean over the repeats of calibration-in-the-large; None unless every repeat has one."""
+        return _mean_of([r.intercept for r in self.repeat_calibrations])
+
+    @property
+    def brier(self) -> float | None:
+        """Mean over the repeats of the Brier score (None without repeats)."""
+        return _mean_of([r.brier for r in self.repeat_calibrations])
+
+    @property
+    def calibration_reason(self) -> str:
+        """Why a calibration measure is missing (the first repeat's reason), or ''."""
+        missing = [r for r in self.repeat_calibrations if r.slope is None or r.intercept is None]
+        if not missing:
+            return ""
+        return f"{len(missing)} of {len(self.repeat_calibrations)} repeats: {missing[0].reason}"
 
     @property
     def auc_sd(self) -> float:
@@ -244,6 +271,9 @@ def cross_validate(
     3. AUC = mean of the per-repeat AUCs; CI = means of the per-repeat bounds
        (:mod:`prrt.analysis.decision_aid`, Project decisions); calibration predictions =
        per-patient mean over the repeats.
+    4. Per repeat, calibration slope, calibration-in-the-large and Brier score of the
+       pooled out-of-fold predictions (:mod:`prrt.analysis.decision_aid_calibration`);
+       reported as means over the repeats, as the AUC (docs/decisions.md, D53).
     """
     if repeats < 1:
         raise ValueError(f"repeats = {repeats}: must be >= 1")
@@ -251,6 +281,7 @@ def cross_validate(
     rng = np.random.default_rng(seed)
     patterns = _Patterns.of(design, start)
     aucs: list[AucResult] = []
+    calibrations: list[CalibrationResult] = []
     total = np.zeros(y.size, dtype=np.float64)
     failed = 0
     with threadpool_limits(**SMALL_BLAS):
@@ -260,6 +291,7 @@ def cross_validate(
             failed += failures
             total += predicted
             aucs.append(delong_auc(predicted, y))
+            calibrations.append(assess_calibration(predicted, y))
     method = (
         f"{repeats} x {folds}-fold cross-validation, folds stratified on the outcome "
         f"(numpy default_rng seed {seed}), Firth refitted in each training set; AUC of the "
@@ -279,7 +311,15 @@ def cross_validate(
         predicted=tuple(float(v) for v in total / repeats),
         failed_fits=failed,
         method=method,
+        repeat_calibrations=tuple(calibrations),
     )
+
+
+def _mean_of(values: Sequence[float | None]) -> float | None:
+    """The mean, or None when there is no value or one is None."""
+    if not values or any(v is None for v in values):
+        return None
+    return float(np.mean([float(v) for v in values if v is not None]))
 
 
 def predicted_probabilities(x: FloatArray, beta: FloatArray) -> FloatArray:

@@ -1,15 +1,16 @@
-"""One patient at mid-treatment, and the cohort patients like them (issue 4, item 5).
+"""One patient at mid-treatment, and the cohort patients like them.
 
 What the decision aid shows beside the model's probability: the RECIST 1.1 response at
-the mid assessment overall and without the mesenteric mass, the exploratory SSTR-PET
-(metabolic) response, the cumulative activity and the worst toxicity so far, and how
-the cohort's patients with the same mid response, grade and site group fared at end.
-Inputs are the tables of ``prrt assess`` (spec/assess.md, docs/outputs.md).
+the mid assessment overall, of the mesenteric mass alone and without it, with the target
+sums and new lesions, the exploratory SSTR-PET (metabolic) response, the cumulative
+activity, the latest labs and the treatment-emergent toxicity so far
+(:mod:`prrt.analysis.decision_aid_facts`), and how the cohort's patients with the same mid
+response, grade and site group fared at end. Inputs are the tables of ``prrt assess``
+(spec/assess.md, docs/outputs.md).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -18,7 +19,14 @@ from typing import Any
 
 import pandas as pd
 
-from prrt.analysis.toxicity import derive_toxicity
+from prrt.analysis.decision_aid_facts import (
+    MidLab,
+    MidRecist,
+    TermToxicity,
+    derive_latest_labs,
+    derive_mid_recist,
+    derive_toxicity_so_far,
+)
 from prrt.errors import PrrtError
 from prrt.model.case import PatientCase
 from prrt.model.enums import Response
@@ -39,7 +47,8 @@ __all__ = [
 MESENTERIC_SCOPE = "without:mesenteric_mass"
 """The scope shown beside ``all`` (MesenLuth: the mass pulls responses toward SD)."""
 MAX_SIMILAR_IDS = 20
-"""At most this many similar patients are listed by ID (the issue)."""
+"""At most this many similar patients are listed by ID (a readable list; the counts cover
+all of them)."""
 END_CATEGORIES = ("CR", "PR", "SD", "PD", "NE", "MISSING")
 """How similar patients fared at end; SD includes NON-CR/NON-PD (as the mid groups do),
 MISSING = no end assessment (yet)."""
@@ -82,8 +91,15 @@ class MidpointStatus:
     metabolic_note: str | None
     """Why ``metabolic`` is None: no PET data, or no PET scan at mid."""
     worst_toxicity_grade: int | None
-    """Worst CTCAE v5.0 grade, computed from labs or reported, up to the mid date."""
+    """Worst treatment-emergent (new or worsened over baseline) CTCAE v5.0 grade, computed
+    from labs or reported, up to the mid date; None when there is none."""
     worst_toxicity_terms: tuple[str, ...]
+    recist: tuple[MidRecist, ...]
+    """RECIST 1.1 at mid per scope (all, only:mesenteric_mass, without:mesenteric_mass)."""
+    labs: tuple[MidLab, ...]
+    """The latest value of each lab test up to the mid date, beside its baseline."""
+    toxicity: tuple[TermToxicity, ...]
+    """Per CTCAE term: baseline, worst post-baseline and treatment-emergent grade so far."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -117,10 +133,13 @@ def derive_midpoint_status(
        Protocol timepoints); none: :class:`MidpointUnavailableError`.
     2. RECIST responses: timepoint_responses.csv at that assessment, scopes ``all`` and
        ``without:mesenteric_mass``.
-    3. Metabolic: the rows of metabolic_responses.csv labelled ``mid`` (issue 4: a PET
-       takes the timepoint of the CT within the window); of several mid PET scans, the one
-       nearest the CT date (the earlier on a tie).
-    4. Toxicity: :func:`worst_toxicity_until` the mid date.
+    3. Metabolic: the rows of metabolic_responses.csv labelled ``mid`` (a PET takes the
+       timepoint of the CT within the window, docs/decisions.md, D59); of several mid PET
+       scans, the one nearest the CT date (the earlier on a tie).
+    4. Toxicity: :func:`worst_toxicity_until` the mid date (treatment-emergent), and per
+       term :func:`prrt.analysis.decision_aid_facts.derive_toxicity_so_far`.
+    5. Facts: RECIST per scope (:func:`~prrt.analysis.decision_aid_facts.derive_mid_recist`)
+       and the latest labs (:func:`~prrt.analysis.decision_aid_facts.derive_latest_labs`).
     """
     pid = case.patient_id
     mid = timepoints[(timepoints["patient_id"] == pid) & (timepoints["timepoint"] == "mid")]
@@ -141,7 +160,8 @@ def derive_midpoint_status(
         raise MidpointUnavailableError(f"patient {pid}: no scope-all response at {assessment_id}")
     best = best_response[(best_response["patient_id"] == pid) & (best_response["scope"] == "all")]
     metabolic, note = _mid_metabolic(case, metabolic_responses, mid_date)
-    grade, terms = worst_toxicity_until(case, mid_date)
+    toxicity = derive_toxicity_so_far(case, mid_date)
+    grade, terms = _worst_emergent(toxicity)
     return MidpointStatus(
         patient_id=pid,
         mid_assessment_id=assessment_id,
@@ -157,28 +177,29 @@ def derive_midpoint_status(
         metabolic_note=note,
         worst_toxicity_grade=grade,
         worst_toxicity_terms=terms,
+        recist=derive_mid_recist(timepoint_responses, patient_id=pid, assessment_id=assessment_id),
+        labs=derive_latest_labs(case, mid_date),
+        toxicity=toxicity,
     )
 
 
 def worst_toxicity_until(case: PatientCase, until: date) -> tuple[int | None, tuple[str, ...]]:
-    """Worst CTCAE v5.0 grade so far and its terms (None, () without labs or reports).
+    """Worst treatment-emergent CTCAE v5.0 grade so far and its terms (None, () without).
 
-    Rule: :func:`prrt.analysis.toxicity.derive_toxicity` on the patient's labs dated and
-    adverse events with onset on or before ``until``; per term the maximum of the grade
-    computed from labs and the grade reported by hand (its ``max_grade``), then the worst
-    over terms. Only post-baseline values in a cycle interval count (toxicity.py).
+    Rule: per term :func:`prrt.analysis.decision_aid_facts.derive_toxicity_so_far` (worst
+    post-baseline grade, computed or reported, kept when it is above the baseline grade,
+    docs/decisions.md, D28); then the worst over terms, with every term that reaches it.
+    A patient anaemic before cycle 1 who stays at that grade has no emergent anaemia.
     """
-    truncated = dataclasses.replace(
-        case,
-        labs=tuple(v for v in case.labs if v.date <= until),
-        adverse_events=tuple(e for e in case.adverse_events if e.onset_date <= until),
-    )
-    rows = [p for p in derive_toxicity([truncated]).patients if p.max_grade is not None]
-    if not rows:
+    return _worst_emergent(derive_toxicity_so_far(case, until))
+
+
+def _worst_emergent(toxicity: tuple[TermToxicity, ...]) -> tuple[int | None, tuple[str, ...]]:
+    grades = [row.emergent_grade for row in toxicity if row.emergent_grade is not None]
+    if not grades:
         return None, ()
-    worst = max(p.max_grade for p in rows if p.max_grade is not None)
-    terms = sorted({p.term.value for p in rows if p.max_grade == worst})
-    return worst, tuple(terms)
+    worst = max(grades)
+    return worst, tuple(sorted({row.term for row in toxicity if row.emergent_grade == worst}))
 
 
 def find_similar_patients(

@@ -68,18 +68,23 @@ def derive_pfs(
     ----
     1. Event: the earlier of the first PD date and death; a death counts when
        ``death_is_event`` (``subset_death_is_event`` in subsets) and, with
-       ``censor_at_new_therapy``, only before ``new_therapy_date``.
+       ``censor_at_new_therapy``, only on or before ``new_therapy_date`` (a death after
+       it is not an event, §11).
     2. Otherwise censored at the last adequate (non-NE) assessment among ``visits`` (the
-       assessments that count: before a new therapy, §11); when a death does not count
-       as an event in a subset, at the last adequate one before the death.
+       assessments that count: on or before a new therapy, §11); when a death does not
+       count as an event in a subset, at the last adequate one before the death. Reason
+       ``new_therapy`` whenever a new therapy ended follow-up (``censor_at_new_therapy``
+       and a ``new_therapy_date``; docs/decisions.md, D22), else ``last_assessment``.
     3. No adequate assessment: censored at the origin (day 1 with ``add_one_day``).
-    ``visits`` must already be restricted to the assessments that count.
+    ``visits`` must already be restricted to the assessments that count. The
+    missed-assessment rule of §11 is applied to PFS only, by
+    :func:`censor_after_missed_assessments`.
     """
     therapy_stops = config.censor_at_new_therapy and new_therapy_date is not None
     death_counts = (
         death_date is not None
         and death_is_event
-        and not (therapy_stops and new_therapy_date is not None and death_date >= new_therapy_date)
+        and not (therapy_stops and new_therapy_date is not None and death_date > new_therapy_date)
     )
     candidates = [(d, r) for d, r in ((first_pd_date, "progression"),) if d is not None]
     if death_counts and death_date is not None:
@@ -98,6 +103,61 @@ def derive_pfs(
         reason = "no_follow_up"
     end = adequate[-1] if adequate else origin_date
     return _result(endpoint, origin_date, end, event=False, reason=reason, config=config)
+
+
+def censor_after_missed_assessments(
+    pfs: EndpointResult, visits: Sequence[VisitResponse], *, config: RecistConfig
+) -> EndpointResult:
+    """PFS with the missed-assessment censoring rule (recist11.md §11; FDA 2018 guidance).
+
+    Rule
+    ----
+    1. Off when ``censor_after_gap_days`` is 0; a censored PFS is returned unchanged.
+    2. Last assessment: the last adequate (non-NE) one among ``visits`` (those that
+       count) dated on or before the event, other than the PD visit itself; the origin
+       when there is none.
+    3. An event dated more than ``censor_after_gap_days`` after it is not an event: PFS
+       is censored at that assessment (at the origin if none), reason
+       ``missed_assessments``. Exactly ``censor_after_gap_days`` later stays an event.
+    First PD date, BOR and DOR are not changed by this rule (§11).
+
+    References
+    ----------
+    .. [1] U.S. Food and Drug Administration. Clinical Trial Endpoints for the Approval
+       of Cancer Drugs and Biologics. Guidance for Industry, 2018: PFS censoring table,
+       "death or progression after more than one missed visit".
+
+    >>> visits = [VisitResponse(date=date(2024, 3, 11), response=Response.SD),
+    ...           VisitResponse(date=date(2024, 12, 2), response=Response.PD)]
+    >>> pfs = derive_pfs(visits, origin_date=date(2024, 1, 15), first_pd_date=date(2024, 12, 2),
+    ...     death_date=None, new_therapy_date=None, death_is_event=True, config=RecistConfig())
+    >>> gap = RecistConfig(censor_after_gap_days=182)
+    >>> late = censor_after_missed_assessments(pfs, visits, config=gap)
+    >>> (late.end_date, late.event, late.days, late.reason)  # 266 days > 182 after 2024-03-11
+    (datetime.date(2024, 3, 11), 0, 57, 'missed_assessments')
+    """
+    gap_days = config.censor_after_gap_days
+    if gap_days == 0 or not pfs.event:
+        return pfs
+    is_pd = pfs.reason == "progression"
+    adequate = [
+        v.date
+        for v in visits
+        if v.response is not Response.NE
+        and v.date <= pfs.end_date
+        and not (is_pd and v.response is Response.PD and v.date == pfs.end_date)
+    ]
+    last = max(adequate, default=pfs.origin_date)
+    if (pfs.end_date - last).days <= gap_days:
+        return pfs
+    return _result(
+        pfs.endpoint,
+        pfs.origin_date,
+        last,
+        event=False,
+        reason="missed_assessments",
+        config=config,
+    )
 
 
 def derive_os(

@@ -1,7 +1,8 @@
 """Exact binomial statistics for response rates (DOMAIN.md §1.2-1.3, §6).
 
-Clopper-Pearson confidence intervals and the one-sided exact binomial test, each equal to
-R's ``binom.test`` (golden values: ``tests/reference/exact_tests.R``). statsmodels'
+Clopper-Pearson confidence intervals and the exact binomial test against a threshold, one
+function per alternative hypothesis (:data:`BINOMIAL_TESTS`), each equal to R's
+``binom.test`` (golden values: ``tests/reference/exact_tests.R``). statsmodels'
 ``proportion_confint`` is Wald by default, so scipy's ``binomtest`` is used instead.
 """
 
@@ -13,9 +14,12 @@ from dataclasses import dataclass
 from scipy import stats
 
 __all__ = [
+    "BINOMIAL_TESTS",
     "BinomialTestResult",
     "ProportionResult",
+    "binomial_test_greater",
     "binomial_test_less",
+    "binomial_test_two_sided",
     "clopper_pearson",
     "format_percent",
     "require_count",
@@ -43,7 +47,7 @@ class ProportionResult:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class BinomialTestResult:
-    """One-sided exact binomial test of H0: p >= p0 against H1: p < p0."""
+    """Exact binomial test of p against p0; ``alternative`` as R: less, greater, two.sided."""
 
     k: int
     n: int
@@ -165,21 +169,103 @@ def binomial_test_less(k: int, n: int, p0: float) -> BinomialTestResult:
     .. [1] R Core Team. stats::binom.test, R 4.2.2.
     .. [2] Al Mansour et al. J Nucl Med 2024;65:258-263 (MesenLuth).
     """
+    return _binomial_test(
+        k,
+        n,
+        p0,
+        alternative="less",
+        text="Exact binomial test, one-sided (H0: p >= {p0}; H1: p < {p0})",
+        tail="P(X <= {k}) for X ~ Binomial({n}, {p0})",
+    )
+
+
+def _binomial_test(
+    k: int, n: int, p0: float, *, alternative: str, text: str, tail: str
+) -> BinomialTestResult:
+    """Shared body of the three tests (one per R ``alternative``)."""
     k, n = _require_k_of_n(k, n)
     if not 0 <= p0 <= 1:
         raise ValueError(f"p0 = {p0}: must lie between 0 and 1")
-    method = f"Exact binomial test, one-sided (H0: p >= {p0:g}; H1: p < {p0:g})"
     p_value: float | None = None
     reason = "n = 0: no patients, so no test"
     if n > 0:
-        p_value = float(stats.binomtest(k, n, p0, alternative="less").pvalue)
-        reason = f"P(X <= {k}) for X ~ Binomial({n}, {p0:g})"
+        p_value = float(stats.binomtest(k, n, p0, alternative=alternative).pvalue)
+        reason = tail.format(k=k, n=n, p0=f"{p0:g}")
     return BinomialTestResult(
         k=k,
         n=n,
         p0=p0,
-        alternative="less",
+        alternative="two.sided" if alternative == "two-sided" else alternative,
         p_value=p_value,
-        method=method,
+        method=text.format(p0=f"{p0:g}"),
         reason=reason,
     )
+
+
+def binomial_test_greater(k: int, n: int, p0: float) -> BinomialTestResult:
+    """One-sided exact binomial test, R ``binom.test(k, n, p0, alternative = "greater")``.
+
+    Rule
+    ----
+    1. H0: p <= p0; H1: p > p0 (e.g. "ORR above a historical 10 %").
+    2. p-value = P(X >= k) for X ~ Binomial(n, p0).
+    3. n = 0: p-value None (R stops).
+
+    Examples
+    --------
+    Halperin et al. 2024, PR by T2 in 19 of 27 against 50 %:
+
+    >>> round(binomial_test_greater(19, 27, 0.5).p_value, 4)
+    0.0261
+
+    References
+    ----------
+    .. [1] R Core Team. stats::binom.test, R 4.2.2.
+    """
+    return _binomial_test(
+        k,
+        n,
+        p0,
+        alternative="greater",
+        text="Exact binomial test, one-sided (H0: p <= {p0}; H1: p > {p0})",
+        tail="P(X >= {k}) for X ~ Binomial({n}, {p0})",
+    )
+
+
+def binomial_test_two_sided(k: int, n: int, p0: float) -> BinomialTestResult:
+    """Two-sided exact binomial test, R ``binom.test(k, n, p0)`` (``two.sided``).
+
+    Rule
+    ----
+    1. H0: p = p0; H1: p != p0.
+    2. p-value = the sum of P(X = j), X ~ Binomial(n, p0), over every j with
+       P(X = j) <= P(X = k) (1 + 1e-7): R's rule, not twice the smaller tail.
+    3. n = 0: p-value None (R stops).
+
+    Examples
+    --------
+    MesenLuth mesenteric-mass ORR 2/52 against 5 %:
+
+    >>> round(binomial_test_two_sided(2, 52, 0.05).p_value, 4)
+    1.0
+
+    References
+    ----------
+    .. [1] R Core Team. stats::binom.test, R 4.2.2.
+    """
+    return _binomial_test(
+        k,
+        n,
+        p0,
+        alternative="two-sided",
+        text="Exact binomial test, two-sided (H0: p = {p0}; H1: p != {p0})",
+        tail="P(X = j) <= P(X = {k}) summed over j, X ~ Binomial({n}, {p0})",
+    )
+
+
+BINOMIAL_TESTS = {
+    "less": binomial_test_less,
+    "greater": binomial_test_greater,
+    "two-sided": binomial_test_two_sided,
+}
+"""The test per ``[analysis] orr_threshold_alternative`` (docs/decisions.md, D35)."""

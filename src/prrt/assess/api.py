@@ -89,11 +89,12 @@ class AssessResult:
 
 
 def resolve_scopes(bundle: Bundle, scopes: Sequence[str] | None) -> list[Scope]:
-    """Requested scopes, or ``all`` plus only:/without: for every group (assess.md)."""
+    """Requested scopes, or ``all`` plus only:/without: for every group (assess.md): the
+    groups of lesions.csv and those named by scopes of responses.csv and sums.csv."""
     if scopes:
         return [Scope.parse(text) for text in scopes]
     groups = list(bundle.groups)
-    for text in bundle.response_scopes:
+    for text in (*bundle.response_scopes, *bundle.sum_scopes):
         scope = Scope.parse(text)
         if scope.group is not None:
             groups.append(scope.group)

@@ -7,7 +7,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from prrt.analysis.courses import CourseSummary, derive_courses
-from prrt.analysis.endpoints import EndpointResult, derive_os, derive_pfs, derive_ttr
+from prrt.analysis.endpoints import (
+    EndpointResult,
+    censor_after_missed_assessments,
+    derive_os,
+    derive_pfs,
+    derive_ttr,
+)
 from prrt.analysis.timepoints import ProtocolTimepoint, derive_protocol_timepoints
 from prrt.assess.quality import check_reader_cr_followed_by_response, check_tstm_after_cr
 from prrt.config import Config
@@ -24,7 +30,8 @@ from prrt.criteria.recist11.best_response import (
     derive_best_response,
     derive_confirmed_best_response,
 )
-from prrt.criteria.recist11.scope import ALL, Scope
+from prrt.criteria.recist11.scope import ALL, Scope, default_scopes
+from prrt.criteria.recist11.sums import evaluate_sum_timepoints
 from prrt.criteria.recist11.thresholds import ExactThresholds
 from prrt.criteria.recist11.timepoint import (
     FLAG_AFTER_FIRST_PD,
@@ -74,20 +81,33 @@ def has_metabolic_outputs(case: PatientCase, config: Config) -> bool:
     return bool(config.metabolic.criteria) and has_pet_data(case)
 
 
-def patient_scopes(case: PatientCase) -> list[Scope]:
-    """The scopes the patient has (spec/assess.md, Scopes): always ``all``; a subset when a
-    baseline lesion falls in it, or (reader-assigned) when responses name it."""
+def patient_scopes(case: PatientCase, candidates: Sequence[Scope] | None = None) -> list[Scope]:
+    """The scopes the patient has among ``candidates`` (spec/assess.md, Scopes).
+
+    Rule
+    ----
+    1. Always ``all``.
+    2. Lesion level: a subset when at least one baseline lesion (target or non-target)
+       falls in it; so ``without:<g>`` also when the patient has no lesion of group g at
+       all, ``only:<g>`` only with a baseline lesion of g.
+    3. Reader-assigned: the subsets its responses.csv rows name.
+    4. Sum-level: the scopes of its sums.csv rows, which validation holds to those of its
+       baseline rows (docs/decisions.md, D73).
+
+    ``candidates`` are the scopes asked for (the cohort's default scopes, assess.md); None
+    = ``all`` plus only:/without: for the patient's own groups.
+    """
     scopes = {ALL}
     if case.is_reader_assigned:
         scopes |= {Scope.parse(r.scope) for r in case.reader_responses}
+    elif case.is_sum_level:
+        scopes |= {Scope.parse(r.scope) for r in case.sums}
     else:
-        for lesion in case.lesions:
-            if lesion.group is not None:
-                scopes.add(Scope("only", lesion.group))
-        groups = {lesion.group for lesion in case.lesions}
-        for group in groups - {None}:
-            if any(other != group for other in groups):
-                scopes.add(Scope("without", group))
+        if candidates is None:
+            candidates = default_scopes([g for g in (x.group for x in case.lesions) if g])
+        for scope in candidates:
+            if any(scope.includes_group(lesion.group) for lesion in case.lesions):
+                scopes.add(scope)
     return sorted(scopes, key=lambda s: (s.is_subset, str(s)))
 
 
@@ -113,12 +133,12 @@ def assess_patient(
         scopes=[],
         protocol_timepoints=protocol,
         timepoint_by_assessment=labels,
-        courses=derive_courses(case),
+        courses=derive_courses(case, standard_activity_gbq=config.analysis.standard_activity_gbq),
     )
     assessments = case.assessments[index:] if index is not None else ()
     wanted = set(requested) if requested is not None else None
     patient_first_pd: date | None = None
-    for scope in patient_scopes(case):
+    for scope in patient_scopes(case, requested):
         if scope.is_subset and wanted is not None and scope not in wanted:
             continue
         scoped = _assess_scope(case, assessments, scope, config, thresholds, patient_first_pd)
@@ -152,19 +172,31 @@ def _assess_scope(
         rows: list[TimepointResult] = []
     elif case.is_reader_assigned:
         rows = evaluate_reader_timepoints(assessments, case.reader_responses, scope=scope)
+    elif case.is_sum_level:
+        rows = evaluate_sum_timepoints(
+            assessments, case.sums, scope=scope, config=recist, thresholds=thresholds
+        )
     else:
         rows = evaluate_scope_timepoints(
             assessments, case.lesions, scope=scope, config=recist, thresholds=thresholds
         )
     counted = _counting_rows(case, rows, scope, config, patient_first_pd)
-    visits = [VisitResponse(date=r.assessment.date, response=_overall(r)) for r in counted]
+    visits = [
+        VisitResponse(
+            date=r.assessment.date, response=_overall(r), is_incomplete_cr=r.is_incomplete_cr
+        )
+        for r in counted
+    ]
     first_pd = next((v.date for v in visits if v.response is Response.PD), None)
     bor_visits = visits
     if recist.truncate_at_first_pd and first_pd is not None:
         bor_visits = [v for v in visits if v.date <= first_pd]
     ref = case.reference_date
+    measurable = _is_measurable(case, scope)
     bor = derive_best_response(bor_visits, reference_date=ref, config=recist)
-    bor_confirmed = derive_confirmed_best_response(bor_visits, reference_date=ref, config=recist)
+    bor_confirmed = derive_confirmed_best_response(
+        bor_visits, reference_date=ref, config=recist, is_measurable=measurable
+    )
     pfs = derive_pfs(
         visits,
         origin_date=ref,
@@ -174,7 +206,8 @@ def _assess_scope(
         death_is_event=recist.subset_death_is_event or not scope.is_subset,
         config=recist,
     )
-    endpoints = [pfs]
+    # FDA missed-visit rule: PFS only, every scope (recist11.md §11)
+    endpoints = [censor_after_missed_assessments(pfs, visits, config=recist)]
     if scope == ALL:
         endpoints.append(_overall_survival(case, config))
     primary = bor_confirmed if recist.confirmation_required else bor
@@ -193,7 +226,7 @@ def _assess_scope(
         scope=scope,
         rows=rows,
         flags=_dated_flags(case, rows, first_pd),
-        measurable_at_baseline=_is_measurable(case, scope),
+        measurable_at_baseline=measurable,
         bor=bor,
         bor_confirmed=bor_confirmed,
         best_pct_change=min(
@@ -217,13 +250,14 @@ def _counting_rows(
 ) -> list[TimepointResult]:
     """Post-baseline rows that count for BOR, first PD and PFS (recist11.md §11-12).
 
-    Before ``new_therapy_date`` with ``censor_at_new_therapy``; in a subset with
+    On or before ``new_therapy_date`` with ``censor_at_new_therapy`` (a restaging on the
+    day the next therapy starts precedes it, §11); in a subset with
     ``subset_truncate_at_patient_pd``, up to and including the patient's first PD.
     """
     recist = config.recist
     counted = [r for r in rows if not r.is_baseline]
     if recist.censor_at_new_therapy and case.new_therapy_date is not None:
-        counted = [r for r in counted if r.assessment.date < case.new_therapy_date]
+        counted = [r for r in counted if r.assessment.date <= case.new_therapy_date]
     if scope.is_subset and recist.subset_truncate_at_patient_pd and patient_first_pd is not None:
         counted = [r for r in counted if r.assessment.date <= patient_first_pd]
     return counted
@@ -279,14 +313,15 @@ def _overall_survival(case: PatientCase, config: Config) -> EndpointResult:
 def _dated_flags(
     case: PatientCase, rows: Sequence[TimepointResult], first_pd: date | None
 ) -> dict[str, tuple[str, ...]]:
-    """Rule flags plus ``after_new_therapy`` and ``after_first_pd`` (assess.md flags)."""
+    """Rule flags plus ``after_new_therapy`` (dated after ``new_therapy_date``) and
+    ``after_first_pd`` (assess.md flags; recist11.md §11)."""
     flags: dict[str, tuple[str, ...]] = {}
     for row in rows:
         if row.is_baseline:
             continue
         found = list(row.flags)
         day = row.assessment.date
-        if case.new_therapy_date is not None and day >= case.new_therapy_date:
+        if case.new_therapy_date is not None and day > case.new_therapy_date:
             found.append(FLAG_AFTER_NEW_THERAPY)
         if first_pd is not None and day > first_pd:
             found.append(FLAG_AFTER_FIRST_PD)
@@ -295,9 +330,13 @@ def _dated_flags(
 
 
 def _is_measurable(case: PatientCase, scope: Scope) -> bool:
-    """Target lesions in the scope; reader-assigned: ``measurable_disease`` (default true)."""
+    """Target lesions in the scope; reader-assigned: ``measurable_disease`` (default true);
+    sum-level: a target sum in the scope (validation allows one only when the baseline row
+    has one, docs/decisions.md, D74)."""
     if case.is_reader_assigned:
         return case.measurable_disease is not False
+    if case.is_sum_level:
+        return any(r.scope == str(scope) and r.target_sum_hmm is not None for r in case.sums)
     return any(
         lesion.role is LesionRole.TARGET and scope.includes_group(lesion.group)
         for lesion in case.lesions

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from prrt.cli.common import EXIT_BAD_INPUT, EXIT_OK
+from prrt.cli.common import EXIT_BAD_INPUT, EXIT_OK, print_warnings
 from prrt.cli.progress import progress_bar
 
 
@@ -25,8 +25,7 @@ def run_assess(bundle_path: Path, out: Path, config_path: Path | None, scopes: l
         print(f"error: --scope: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     bundle = read_bundle(bundle_path, config=config, clinical_records=False)
-    for issue in bundle.report.warnings:
-        print(f"warning: {issue.to_text()}", file=sys.stderr)
+    print_warnings(bundle.report.warnings)
     cases = bundle.cases
     with progress_bar("Assessing patients", total=len(cases)) as advance:
         paths, warnings = assess_to_csv(
@@ -37,7 +36,6 @@ def run_assess(bundle_path: Path, out: Path, config_path: Path | None, scopes: l
             workers=worker_count(len(cases)),
             on_progress=advance,
         )
-    for issue in warnings:
-        print(f"warning: {issue.to_text()}", file=sys.stderr)
+    print_warnings(warnings)
     print(f"Assessed {len(cases)} patients; wrote {len(paths)} files to {out}")
     return EXIT_OK

@@ -5,9 +5,13 @@ from __future__ import annotations
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from prrt.io.issues import Issue
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -51,3 +55,11 @@ def guarded(command: Callable[[], int]) -> int:
         log.write_text(traceback.format_exc(), encoding="utf-8")
         print(f"internal error: {type(exc).__name__}: {exc} (traceback in {log})", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def print_warnings(issues: Sequence[Issue]) -> None:
+    """Warnings to stderr, one line each, repeated ones joined (docs/decisions.md, D69)."""
+    from prrt.io.issues import ValidationReport
+
+    if issues:
+        print(ValidationReport(list(issues)).to_text(), file=sys.stderr)

@@ -83,7 +83,14 @@ def midpoint(
 ) -> None:
     """Mid-treatment decision aid for one patient (research output, not a recommendation).
 
-    Exit 2: unknown patient, no mid assessment, or outside the model; 3: the model refused.
+    Shows the facts at mid (RECIST by scope, target sums, new lesions, metabolic
+    response, activity, latest labs, new or worsened toxicity), then the model's
+    probability of CR/PR at end when the model applies.
+
+    Exit 0: shown, also when the model does not apply (model.applies false, no
+    probability): PD or NE at mid, no measurable disease, grade unknown.
+    Exit 2: bad bundle, unknown patient or no mid assessment (stdout empty).
+    Exit 3: the model refused (fewer than 10 events or non-events); facts shown.
     """
     from prrt.cli.midpoint import run_midpoint
 
@@ -115,6 +122,130 @@ def demo(
     from prrt.cli.demo import run_demo
 
     raise typer.Exit(guarded(lambda: run_demo(out)))
+
+
+@app.command()
+def template(
+    out: Annotated[Path, typer.Option("--out", help="The workbook to write (.xlsx).")],
+    example: Annotated[
+        bool, typer.Option("--example", help="Fill in two synthetic example patients.")
+    ] = False,
+) -> None:
+    """Write an .xlsx workbook to fill in: one sheet per bundle table, with drop-downs."""
+    from prrt.cli.template import run_template
+
+    raise typer.Exit(guarded(lambda: run_template(out, example=example)))
+
+
+# `prrt import <format>` and `prrt export <format>`: one command per format in each.
+import_app = typer.Typer(
+    name="import",
+    help="Convert another format into a cohort bundle (one command per format).",
+    no_args_is_help=True,
+)
+app.add_typer(import_app, name="import")
+export_app = typer.Typer(
+    name="export",
+    help="Write a cohort bundle in another format (one command per format).",
+    no_args_is_help=True,
+)
+app.add_typer(export_app, name="export")
+
+
+@import_app.command("redcap")
+def import_redcap(
+    export: Annotated[
+        Path, typer.Argument(help="REDCap records export: CSV, raw data, all fields.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="The bundle to write: a folder or .xlsx.")],
+    config: ConfigOpt = None,
+) -> None:
+    """Convert a REDCap records export of the PRRT registry into a validated bundle."""
+    from prrt.cli.redcap import run_import_redcap
+
+    raise typer.Exit(guarded(lambda: run_import_redcap(export, out, config)))
+
+
+@import_app.command("table")
+def import_table(
+    source: Annotated[
+        Path, typer.Argument(help="The sheet: .xlsx (the map's sheet or the first) or .csv.")
+    ],
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--map", help="TOML mapping file (docs/import.md); with --guess, written."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Folder for the bundle.")] = None,
+    guess: Annotated[
+        bool, typer.Option("--guess", help="Propose a mapping from the headers.")
+    ] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace the bundle tables in --out.")
+    ] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Convert a wide, per-scan or long sheet into a bundle by a mapping, with a report."""
+    from prrt.cli.import_table import run_import_table
+
+    raise typer.Exit(
+        guarded(
+            lambda: run_import_table(
+                source, mapping, out, config, guess=guess, overwrite=overwrite
+            )
+        )
+    )
+
+
+@import_app.command("dicom-sr")
+def import_dicom_sr(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="FILES",
+            help="DICOM SR files (TID 1500 measurement reports) or folders of them.",
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", help="The bundle to write: a folder or .xlsx.")],
+    primary_site: Annotated[
+        str,
+        typer.Option("--primary-site", help="patients.csv primary_site (SR does not carry it)."),
+    ] = "unknown_primary",
+    config: ConfigOpt = None,
+) -> None:
+    """Convert OHIF, 3D Slicer or highdicom measurement reports into a bundle, with a report."""
+    from prrt.cli.dicom_sr import run_import_dicom_sr
+
+    raise typer.Exit(guarded(lambda: run_import_dicom_sr(files, out, primary_site, config)))
+
+
+@export_app.command("redcap")
+def export_redcap(
+    bundle: BundleArg,
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for records.csv and data_dictionary.csv.")
+    ],
+    config: ConfigOpt = None,
+) -> None:
+    """Write the bundle as REDCap files: records.csv, data_dictionary.csv, repeating list."""
+    from prrt.cli.redcap import run_export_redcap
+
+    raise typer.Exit(guarded(lambda: run_export_redcap(bundle, out, config)))
+
+
+@export_app.command("fhir")
+def export_fhir(
+    bundle: BundleArg,
+    out: Annotated[Path, typer.Option("--out", help="Folder for one <patient_id>.json each.")],
+    config: ConfigOpt = None,
+    identifier_system: Annotated[
+        str,
+        typer.Option("--identifier-system", help="URI of the patient IDs' namespace."),
+    ] = "urn:prrt:patient_id",
+) -> None:
+    """Write one FHIR R4B transaction Bundle per patient (mCODE profiles), validated."""
+    from prrt.cli.fhir import run_export_fhir
+
+    raise typer.Exit(guarded(lambda: run_export_fhir(bundle, out, config, identifier_system)))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,17 +1,24 @@
-"""``prrt midpoint BUNDLE --patient ID [--format text|json] [--config FILE]`` (issue 4, item 5).
+"""``prrt midpoint BUNDLE --patient ID [--format text|json] [--config FILE]``.
 
-The mid-treatment decision aid for one patient: RECIST 1.1 response at mid overall and
-without the mesenteric mass, the exploratory metabolic response, cumulative activity and
-worst toxicity so far, the probability of CR/PR at end from the cohort's model
+The mid-treatment decision aid for one patient: the facts first (RECIST 1.1 response at
+mid overall, of the mesenteric mass alone and without it, with the target sums at baseline
+and at mid and new lesions; the exploratory metabolic response; cumulative activity; the
+latest labs with their CTCAE v5.0 grade beside the baseline grade; the treatment-emergent
+toxicity so far), then the probability of CR/PR at end from the cohort's model
 (:mod:`prrt.analysis.decision_aid`, fitted on the report's analysis set, which need not
-contain the patient), and the cohort patients like this one. Decision support (research
-output), not a recommendation: the text says so first, the JSON in ``statement``.
+contain the patient) when the model applies, and the cohort patients like this one.
+Decision support (research output), not a recommendation: the text says so first, the JSON
+in ``statement``. The derivations are in :mod:`prrt.analysis.decision_aid_patient` and
+:mod:`prrt.analysis.decision_aid_facts`; this module only assembles and prints them.
 
-Exit status: 0 shown; 2 the bundle has errors, the patient ID is unknown, the patient has
-no mid assessment or is outside the model's population (mid response NE, no measurable
-disease at baseline, grade unknown) — one line on stderr; 3 the model refused (fewer than
-10 events or non-events, or no patient of the patient's level): stdout gets
-``{"refused": reason, "events": e, "non_events": n}`` (json) or the reason (text).
+Exit status (docs/decisions.md, D27): 0 the view is shown, also when the model does not
+apply (PD at mid, NE at mid, no measurable disease at baseline, grade unknown:
+``model.applies`` is false, ``model.reason`` says why, and no probability key is written);
+2 the bundle has errors, the patient ID is unknown or the patient has no mid assessment
+(one line on stderr, nothing on stdout); 3 the model refused (fewer than 10 events or
+non-events, or no patient of the patient's level): the facts are shown all the same, with
+``model.refused``, ``model.events`` and ``model.non_events``. ``--format json`` prints its
+object on stdout whatever the exit status, bar 2.
 """
 
 from __future__ import annotations
@@ -24,36 +31,31 @@ from typing import TYPE_CHECKING, Any
 from prrt.cli.common import EXIT_BAD_INPUT, EXIT_OK, EXIT_REFUSED, OutputFormat
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from prrt.analysis.decision_aid import DecisionAidModel, PrEndPrediction
+    from prrt.analysis.decision_aid_facts import MidLab, MidRecist, TermToxicity
     from prrt.analysis.decision_aid_patient import MidpointStatus, SimilarPatients
     from prrt.io.bundle import Bundle
-
-_WIDTH = 78
-
-
-class _OutsideModelError(Exception):
-    """The patient is not one the model applies to (exit 2)."""
+    from prrt.report.sections.data import CohortData
 
 
 def run_midpoint(
     bundle_path: Path, patient: str, output_format: OutputFormat, config_path: Path | None
 ) -> int:
     """Run ``prrt midpoint``; return the exit status."""
-    from prrt.analysis.decision_aid import DecisionAidRefusedError, predict_pr_end
+    from prrt.analysis.decision_aid_facts import classify_model_applicability
     from prrt.analysis.decision_aid_patient import (
         MidpointUnavailableError,
         derive_midpoint_status,
         find_similar_patients,
     )
-    from prrt.cli.report import read_and_assess, step
+    from prrt.cli.midpoint_text import render_text
+    from prrt.cli.report import read_and_assess
     from prrt.config import load_config
     from prrt.report.sections.common import jsonable
     from prrt.report.sections.data import prepare_cohort
-    from prrt.report.sections.decision_aid import (
-        decision_aid_cohort,
-        fit_cohort_model,
-        profile_row,
-    )
+    from prrt.report.sections.decision_aid import decision_aid_cohort
 
     config = load_config(config_path)
     bundle, assessed = read_and_assess(bundle_path, config)
@@ -70,71 +72,78 @@ def run_midpoint(
             best_response=assessed.best_response,
             metabolic_responses=assessed.metabolic_responses,
         )
-        profile = _profile(bundle, status)
-    except (MidpointUnavailableError, _OutsideModelError) as exc:
+    except MidpointUnavailableError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    data = prepare_cohort(bundle, assessed, config=config)
-    try:
-        with step("Fitting the model and cross-validating it (20 x 10 folds)"):
-            model, analysis_set, _ = fit_cohort_model(data)
-        prediction = predict_pr_end(model, profile_row(**profile))
-    except DecisionAidRefusedError as refusal:
-        refused = {
-            "refused": refusal.reason,
-            "events": refusal.events,
-            "non_events": refusal.non_events,
-        }
-        if output_format is OutputFormat.JSON:
-            print(json.dumps(refused, indent=2))
-        else:
-            print(f"Refused: {refusal.reason}.")
-        return EXIT_REFUSED
-    similar = find_similar_patients(decision_aid_cohort(data), exclude=status.patient_id, **profile)
-    view = midpoint_view(
-        status, profile=profile, prediction=prediction, model=model, similar=similar
+    row = _patient_row(bundle, status.patient_id)
+    applicability = classify_model_applicability(
+        patient_id=status.patient_id,
+        mid_response=status.mid_response,
+        measurable_at_baseline=status.measurable_at_baseline,
+        grade=row["grade"],
     )
-    if profile["mid_group"] == "PD":
-        pd_mid = analysis_set[analysis_set["mid_group"] == "PD"]
-        view["notes"].append(
-            f"PD at mid: the model's mid term is PR vs not, so this is the prediction for SD "
-            f"at mid; the model's {model.n} patients include {len(pd_mid)} with PD at mid "
-            f"({int(pd_mid['pr_end'].sum())} with CR/PR at end). See the similar patients."
-        )
+    profile = _profile(row, status)
+    data = prepare_cohort(bundle, assessed, config=config)
+    similar = (
+        None
+        if profile is None
+        else find_similar_patients(decision_aid_cohort(data), exclude=status.patient_id, **profile)
+    )
+    view = midpoint_view(status, profile=profile, similar=similar)
+    exit_status = EXIT_OK
+    if applicability.applies and profile is not None:
+        exit_status = _add_prediction(view, data, profile)
+    else:
+        view["model"] = {"applies": False, "reason": applicability.reason}
     if data.cycle_filter.min_cycles > 0:
         view["notes"].append(f"Model and similar patients: {data.cycle_filter.text()}")
     if output_format is OutputFormat.JSON:
         print(json.dumps(jsonable(view), indent=2))
     else:
         print(render_text(view))
+    return exit_status
+
+
+def _add_prediction(view: dict[str, Any], data: CohortData, profile: dict[str, str]) -> int:
+    """Fit the model, put its summary and the patient's probability into ``view``; return
+    the exit status (3 when the model refuses)."""
+    from prrt.analysis.decision_aid import DecisionAidRefusedError, predict_pr_end
+    from prrt.cli.report import step
+    from prrt.report.sections.decision_aid import fit_cohort_model, profile_row
+
+    try:
+        with step("Fitting the model and cross-validating it (20 x 10 folds)"):
+            model, _, _ = fit_cohort_model(data)
+        prediction = predict_pr_end(model, profile_row(**profile))
+    except DecisionAidRefusedError as refusal:
+        view["model"] = {
+            "applies": True,
+            "refused": refusal.reason,
+            "events": refusal.events,
+            "non_events": refusal.non_events,
+        }
+        return EXIT_REFUSED
+    view["model"] = _model_summary(model)
+    view.update(_probability(prediction))
     return EXIT_OK
 
 
-def _profile(bundle: Bundle, status: MidpointStatus) -> dict[str, str]:
-    """mid_group, grade, site_group of the patient; _OutsideModelError when the model's
-    population (the report's analysis set bar the end assessment) excludes them."""
+def _patient_row(bundle: Bundle, patient_id: str) -> pd.Series:
+    patients = bundle.tables["patients"]
+    return patients[patients["patient_id"] == patient_id].iloc[0]
+
+
+def _profile(row: pd.Series, status: MidpointStatus) -> dict[str, str] | None:
+    """mid_group, grade, site_group of the patient (the model's design and the similar
+    patients); None without measurable disease, a mid response group or a known grade."""
     import pandas as pd
 
     from prrt.report.sections.data import mid_group, site_group
 
-    patients = bundle.tables["patients"]
-    row = patients[patients["patient_id"] == status.patient_id].iloc[0]
     group = mid_group(pd.Series([status.mid_response], dtype=object)).iloc[0]
-    pid = status.patient_id
-    if not status.measurable_at_baseline:
-        raise _OutsideModelError(
-            f"patient {pid} has no measurable disease at baseline: the model "
-            "is fitted on patients with measurable disease"
-        )
-    if pd.isna(group):
-        raise _OutsideModelError(
-            f"patient {pid}: the mid response ({status.mid_assessment_id}, "
-            f"{status.mid_date}) is {status.mid_response}; the model needs "
-            "CR, PR, SD, NON-CR/NON-PD or PD"
-        )
     grade = row["grade"]
-    if grade not in ("G1", "G2", "G3"):
-        raise _OutsideModelError(f"patient {pid}: grade unknown; the model needs G1, G2 or G3")
+    if not status.measurable_at_baseline or pd.isna(group) or grade not in ("G1", "G2", "G3"):
+        return None
     primary = row["primary_site"]
     return {
         "mid_group": str(group),
@@ -146,13 +155,13 @@ def _profile(bundle: Bundle, status: MidpointStatus) -> dict[str, str]:
 def midpoint_view(
     status: MidpointStatus,
     *,
-    profile: dict[str, str],
-    prediction: PrEndPrediction,
-    model: DecisionAidModel,
-    similar: SimilarPatients,
+    profile: dict[str, str] | None,
+    similar: SimilarPatients | None,
 ) -> dict[str, Any]:
-    """The JSON object of ``prrt midpoint`` (keys of issue 4, item 5, and a few more)."""
+    """The JSON object of ``prrt midpoint`` without the model (``run_midpoint`` adds
+    ``model`` and, when the model applies and fits, the probability keys)."""
     from prrt.analysis.decision_aid import DECISION_SUPPORT
+    from prrt.analysis.decision_aid_facts import MID_SCOPES
 
     metabolic = None
     if status.metabolic is not None:
@@ -162,6 +171,7 @@ def midpoint_view(
             "label": "exploratory SSTR-PET criteria, not RECIST",
             "scopes": status.metabolic.by_scope,
         }
+    recist = {row.scope: _fields(row) for row in status.recist}
     return {
         "patient_id": status.patient_id,
         "statement": DECISION_SUPPORT,
@@ -170,123 +180,59 @@ def midpoint_view(
         "cycles_before": status.cycles_before,
         "mid_response": status.mid_response,
         "mid_response_without_mesenteric_mass": status.mid_response_without_mesenteric_mass,
+        "recist": {scope: recist.get(scope) for scope in MID_SCOPES},
         "metabolic_response": metabolic,
         "metabolic_note": status.metabolic_note,
         "cumulative_activity_gbq": float(status.cumulative_activity_gbq),
         "worst_toxicity_grade": status.worst_toxicity_grade,
         "worst_toxicity_terms": list(status.worst_toxicity_terms),
+        "toxicity_so_far": [_fields(row) for row in status.toxicity],
+        "labs": [_fields(lab) for lab in status.labs],
         "profile": profile,
-        "probability_pr_end": prediction.probability,
-        "probability_ci_low": prediction.ci_low,
-        "probability_ci_high": prediction.ci_high,
-        "model": {
-            "method": model.method,
-            "n": model.n,
-            "events": model.events,
-            "auc": model.cv.auc,
-            "auc_ci_low": model.cv.ci_low,
-            "auc_ci_high": model.cv.ci_high,
-            "method_text": model.method_text,
-        },
         "notes": [],
-        "similar_patients": {
-            "mid_group": similar.mid_group,
-            "grade": similar.grade,
-            "site_group": similar.site_group,
-            "n": similar.n,
-            "end_response": similar.end_counts,
-            "patient_ids": list(similar.patient_ids),
-        },
+        "similar_patients": None if similar is None else _similar(similar),
     }
 
 
-def render_text(view: dict[str, Any]) -> str:
-    """The readable summary: the decision-support statement first, then the facts."""
-    import textwrap
+def _fields(row: MidRecist | MidLab | TermToxicity) -> dict[str, Any]:
+    """A frozen dataclass as a dict; Decimal values as floats (JSON numbers)."""
+    from dataclasses import asdict
+    from decimal import Decimal
 
-    rule = "=" * _WIDTH
-    statement = textwrap.fill(view["statement"], width=_WIDTH)
-    profile, model, similar = view["profile"], view["model"], view["similar_patients"]
-    lines = [
-        rule,
-        "DECISION SUPPORT - RESEARCH OUTPUT, NOT A RECOMMENDATION",
-        statement,
-        rule,
-        f"Patient {view['patient_id']} at mid-treatment: assessment {view['mid_assessment_id']}"
-        f" on {view['mid_date']}, after {view['cycles_before']} cycles",
-        "",
-        "RECIST 1.1 response at mid",
-        f"  overall (scope all):          {view['mid_response']}",
-        f"  without the mesenteric mass:  "
-        f"{view['mid_response_without_mesenteric_mass'] or 'no mesenteric-mass scope'}",
-        *_metabolic_lines(view),
-        f"Cumulative activity so far:     {view['cumulative_activity_gbq']:g} GBq",
-        *textwrap.wrap(
-            f"Worst toxicity so far:          {_toxicity(view)}",
-            width=_WIDTH,
-            subsequent_indent=" " * 32,
-        ),
-        "",
-        f"Probability of CR/PR at end of treatment: {_pct(view['probability_pr_end'])} "
-        f"(95% CI {_pct(view['probability_ci_low'])} to {_pct(view['probability_ci_high'])})",
-        f"  profile: {profile['mid_group']} at mid, grade {profile['grade']}, "
-        f"{profile['site_group'].replace('_', ' ')}",
-        *textwrap.wrap(
-            f"model: Firth logistic regression on {model['n']} cohort patients "
-            f"({model['events']} with CR/PR at end); cross-validated AUC {model['auc']:.2f} "
-            f"(95% CI {model['auc_ci_low']:.2f} to {model['auc_ci_high']:.2f})",
-            width=_WIDTH,
-            initial_indent="  ",
-            subsequent_indent="    ",
-        ),
-    ]
-    for note in view["notes"]:
-        lines += textwrap.wrap(
-            note, width=_WIDTH, initial_indent="  note: ", subsequent_indent="        "
-        )
-    counts = ", ".join(f"{k} {v}" for k, v in similar["end_response"].items())
-    lines += [
-        "",
-        f"Cohort patients like this one ({profile['mid_group']} at mid, {profile['grade']}, "
-        f"{profile['site_group'].replace('_', ' ')}): {similar['n']}",
-        f"  at end: {counts} (MISSING = no end assessment)",
-    ]
-    if similar["patient_ids"]:
-        more = similar["n"] - len(similar["patient_ids"])
-        ids = ", ".join(similar["patient_ids"]) + (f" and {more} more" if more else "")
-        lines += textwrap.wrap(
-            ids, width=_WIDTH, initial_indent="  IDs: ", subsequent_indent="       "
-        )
-    return "\n".join(lines)
+    return {
+        key: float(value) if isinstance(value, Decimal) else value
+        for key, value in asdict(row).items()
+    }
 
 
-def _metabolic_lines(view: dict[str, Any]) -> list[str]:
-    metabolic = view["metabolic_response"]
-    if metabolic is None:
-        return [f"Metabolic response (SSTR-PET): {view['metabolic_note']}"]
-    lines = [
-        f"Metabolic response (SSTR-PET, exploratory, not RECIST): "
-        f"{metabolic['assessment_id']} on {metabolic['date']}"
-    ]
-    for scope, criteria in metabolic["scopes"].items():
-        parts = []
-        for criterion, result in criteria.items():
-            change = result["pct_change"]
-            parts.append(
-                f"{criterion} {result['category']}"
-                + ("" if change is None else f" ({change:+.1f}%)")
-            )
-        lines.append(f"  {scope}: " + ", ".join(parts))
-    return lines
+def _similar(similar: SimilarPatients) -> dict[str, Any]:
+    return {
+        "mid_group": similar.mid_group,
+        "grade": similar.grade,
+        "site_group": similar.site_group,
+        "n": similar.n,
+        "end_response": similar.end_counts,
+        "patient_ids": list(similar.patient_ids),
+    }
 
 
-def _toxicity(view: dict[str, Any]) -> str:
-    grade = view["worst_toxicity_grade"]
-    if grade is None:
-        return "no graded labs or reported adverse events"
-    terms = view["worst_toxicity_terms"]
-    return f"CTCAE v5.0 grade {grade}" + (f" ({', '.join(terms)})" if terms else "")
+def _model_summary(model: DecisionAidModel) -> dict[str, Any]:
+    return {
+        "applies": True,
+        "refused": None,
+        "method": model.method,
+        "n": model.n,
+        "events": model.events,
+        "auc": model.cv.auc,
+        "auc_ci_low": model.cv.ci_low,
+        "auc_ci_high": model.cv.ci_high,
+        "method_text": model.method_text,
+    }
 
 
-def _pct(value: float) -> str:
-    return f"{100 * value:.0f}%"
+def _probability(prediction: PrEndPrediction) -> dict[str, float]:
+    return {
+        "probability_pr_end": prediction.probability,
+        "probability_ci_low": prediction.ci_low,
+        "probability_ci_high": prediction.ci_high,
+    }

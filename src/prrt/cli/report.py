@@ -10,14 +10,13 @@ failure.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from prrt.cli.common import EXIT_OK
+from prrt.cli.common import EXIT_OK, print_warnings
 from prrt.cli.progress import MIN_ITEMS_FOR_BAR, progress_bar
 
 if TYPE_CHECKING:
@@ -44,15 +43,13 @@ def read_and_assess(path: Path, config: Config) -> tuple[Bundle, AssessResult]:
 
     with step(f"Reading {path}"):
         bundle = read_bundle(path, config=config)
-    for issue in bundle.report.warnings:
-        print(f"warning: {issue.to_text()}", file=sys.stderr)
+    print_warnings(bundle.report.warnings)
     n_patients = len(bundle.cases)
     with step(f"Assessing {n_patients} patients (RECIST 1.1)", total=n_patients) as advance:
         assessed = assess_bundle(
             bundle, config=config, workers=worker_count(n_patients), on_progress=advance
         )
-    for issue in assessed.warnings:
-        print(f"warning: {issue.to_text()}", file=sys.stderr)
+    print_warnings(assessed.warnings.issues)
     return bundle, assessed
 
 

@@ -74,7 +74,7 @@ _DUTCH = (
     ("g/L", 10.0, 0), ("U/L", 1.0, 0), ("U/L", 1.0, 0),
 )  # fmt: skip
 UNIT_SYSTEMS = (_CONVENTIONAL, _SI, _US_COUNTS, _DUTCH)
-"""Conversions as in prrt.io.units (issue 4), written the other way round."""
+"""Conversions as in prrt.io.units (docs/decisions.md, D64), written the other way round."""
 
 # (chosen) laboratory reference ranges in canonical units, women then men; NaN: none.
 _RANGES = np.array(

@@ -9,8 +9,8 @@ avid lesion at progression takes the ID of the CT's new lesion (``N1``).
 Uptake: the hottest baseline lesion sets the patient's Krenning score (drawn 2/3/4 =
 5/35/60 %, §7) against the liver and spleen SUVmean; the other lesions are fractions of
 it. Krenning scores are read off the written (rounded) values with :data:`KRENNING_BANDS`.
-Metabolic response is built on the EORTC-style SUVmax rule of issue 4 (sum of SUVmax of
-the up to 5 hottest baseline lesions of a scope: PMR <= -25 %, PMD >= +25 %): each lesion
+Metabolic response is built on the EORTC-style SUVmax rule (docs/decisions.md, D58: sum of
+SUVmax of the up to 5 hottest baseline lesions of a scope: PMR <= -25 %, PMD >= +25 %): each lesion
 of a scan moves by one factor band that lies wholly inside PMR, stable or PMD, so the sum
 of any subset shows the same category. The mesenteric mass (MM) never responds
 (MesenLuth 0/52).

@@ -28,6 +28,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Literal
 
+from prrt.datasets.profiles_baseline import BaselineProfile
 from prrt.datasets.profiles_clinical import (
     AdverseEventProfile,
     LabProfile,
@@ -153,7 +154,7 @@ class ImagingProfile:
     late_followup_after_days: int = 3 * 365  # (chosen)
     scans_after_progression_shares: tuple[float, float, float] = (0.35, 0.40, 0.25)  # (chosen)
     mri_share: float = 0.05  # (chosen) occasional MRI instead of CT
-    pet_patient_share: float = 0.50  # (chosen) 68Ga-DOTATATE PET beside CT (issue 4)
+    pet_patient_share: float = 0.50  # (chosen) PET beside CT, as Halperin et al.
     not_done_share: float = 0.02  # (chosen) scheduled follow-up not performed
     target_not_evaluable_share: float = 0.010  # (chosen) a target read not_evaluable
     target_row_missing_share: float = 0.005  # (chosen) a target row missing
@@ -236,6 +237,7 @@ class CohortProfile:
     symptoms: SymptomProfile = field(default_factory=SymptomProfile)
     labs: LabProfile = field(default_factory=LabProfile)
     adverse_events: AdverseEventProfile = field(default_factory=AdverseEventProfile)
+    baseline: BaselineProfile = field(default_factory=BaselineProfile)
     reader_assigned_share: float = 0.05  # (chosen) responses.csv instead of lesions
     reader_scope_rows_share: float = 0.5  # (chosen) of reader-assigned MM patients
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 class PetProfile:
     """68Ga-DOTATATE PET beside CT: uptake, Krenning score, metabolic response (§3, §7)."""
 
-    tracer: str = "68Ga-DOTATATE"  # issue 4; Halperin: 68Ga-DOTATATE PET-CT (§1.1)
+    tracer: str = "68Ga-DOTATATE"  # Halperin: 68Ga-DOTATATE PET-CT (§1.1)
     krenning_shares: tuple[float, float, float] = (0.05, 0.35, 0.60)  # §7: Krenning 2/3/4
     liver_suv_mean_range: tuple[float, float] = (5.0, 8.0)  # §7: liver SUVmean 5-8
     spleen_suv_mean_range: tuple[float, float] = (20.0, 30.0)  # §7: spleen SUVmean 20-30
@@ -35,7 +35,7 @@ class PetProfile:
     suv_mean_share: float = 0.5
     volume_share: float = 0.4
     lesion_krenning_share: float = 0.5
-    # Metabolic response (EORTC-1999 style on SUVmax: PMR <= -25 %, PMD >= +25 %, issue 4),
+    # Metabolic response (EORTC-1999 style on SUVmax: PMR <= -25 %, PMD >= +25 %, D58),
     # outside the mesenteric mass (MM); MesenLuth: MM 0/52, non-MM 6/52 (§7).
     responder_share_pr: float = 0.60  # (tuned) patients with a RECIST PR (latent) ...
     responder_share_sd: float = 0.09  # (tuned) ... or without

@@ -12,7 +12,9 @@ from ``numpy.random.default_rng(seed)``: the same seed gives the same cohort, wh
 not a progress callback is watching, and memory stays bounded for large cohorts. The
 tables of bundle version 1.1 (PET, symptoms, labs, adverse events) draw from a second
 generator spawned from the block's: adding or recalibrating them leaves the version 1
-tables of a seed unchanged (only assessments.csv gains its PET rows and columns).
+tables of a seed unchanged (only assessments.csv gains its PET rows and columns). The
+patients.csv columns of version 1.2 (ECOG, carcinoid syndrome, prior therapies, liver
+tumour burden) draw from a third, spawned after it: every other cell stays as it was.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from prrt.datasets.adverse_events import adverse_event_frame
+from prrt.datasets.characteristics import characteristic_columns
 from prrt.datasets.followup import draw_follow_up
 from prrt.datasets.labs import draw_labs, lab_frame
 from prrt.datasets.lesions import draw_lesions
@@ -58,7 +61,7 @@ def simulate_cohort(
     profile: ProfileName = "mixed",
     on_progress: Callable[[int], None] | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Simulate a synthetic cohort bundle: the eleven tables of docs/bundle.md (version 1.1).
+    """Simulate a synthetic cohort bundle: the eleven tables of docs/bundle.md (version 1.2).
 
     ``profile`` picks the calibration (:mod:`prrt.datasets.profiles`). ``on_progress`` is
     called with the number of patients just simulated, once per block. Every patient ID is
@@ -138,5 +141,11 @@ def _simulate_block(
     tables["labs"] = lab_frame(labs, patients, labels.patient_id)
     tables["adverse_events"] = adverse_event_frame(
         clinical, patients, lesions, cycles, follow, labs, labels.patient_id, profile
+    )
+    baseline = rng.spawn(1)[0]  # bundle 1.2 columns: every draw above stays as it was
+    tables["patients"] = tables["patients"].assign(
+        **characteristic_columns(
+            baseline, patients, lesions, tables["symptoms"], labels.patient_id, profile
+        )
     )
     return {name: tables[name] for name in BUNDLE_FILE_ORDER}

@@ -44,6 +44,8 @@ class Bundle:
     """Sorted lesion group labels of lesions.csv."""
     response_scopes: tuple[str, ...]
     """Sorted scopes named in responses.csv."""
+    sum_scopes: tuple[str, ...] = ()
+    """Sorted scopes named in sums.csv (bundle.md 1.2, sum-level mode)."""
     clinical_records: bool = True
     """Whether the cases hold their symptoms, labs and adverse events (validated either
     way; see :func:`read_bundle`)."""
@@ -81,6 +83,7 @@ def read_bundle(
         report=checked.report,
         groups=_labels(tables["lesions"].values["group"]),
         response_scopes=_labels(tables["responses"].values["scope"]),
+        sum_scopes=_labels(tables["sums"].values["scope"]),
         clinical_records=clinical_records,
     )
 

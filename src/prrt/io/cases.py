@@ -18,8 +18,11 @@ As bundle.md and the docstrings of :mod:`prrt.model.case` say:
 - ``new_lesions`` and ``reader_responses`` in file order per assessment; reader responses
   sorted by assessment date, then file order.
 - ``cycles`` sorted by course, then cycle number.
+- Patient characteristics of bundle.md 1.2 (ecog, carcinoid_syndrome, prior_therapies,
+  liver_tumour_burden): None when the cell is empty; prior_therapies ``none`` is ``()``.
 - PET assessments, symptoms, labs and adverse events (bundle.md 1.1):
   :mod:`prrt.io.cases_clinical`.
+- Sum-level records (bundle.md 1.2, sums.csv): :mod:`prrt.io.cases_sums`.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from prrt.io.cases_clinical import (
     rows_by_owner,
     split_by_owner,
 )
+from prrt.io.cases_sums import build_sums
+from prrt.io.schema import PRIOR_THERAPY_NONE
 from prrt.io.validate import CheckedBundle
 from prrt.io.validate_cells import ParsedTable, is_one_of
 from prrt.io.validate_keys import gather
@@ -58,6 +63,7 @@ from prrt.model.enums import (
     StopReason,
     TargetStatus,
 )
+from prrt.model.patient import LiverTumourBurden, PriorTherapy
 
 
 def build_cases(
@@ -86,6 +92,7 @@ def _build_cases(checked: CheckedBundle, *, clinical_records: bool) -> tuple[Pat
     cycles = _by_patient(order, *_cycles(tables["cycles"], links.patient["cycles"]))
     assessments = _by_patient(order, *_assessments(checked))
     responses = _by_patient(order, *_responses(checked))
+    sums = _by_patient(order, *build_sums(checked))
     pet = _by_patient(order, *build_pet_assessments(checked))
     none: list[tuple[()]] = [()] * len(order)
     symptoms = _by_patient(order, *build_symptoms(checked)) if clinical_records else none
@@ -102,6 +109,7 @@ def _build_cases(checked: CheckedBundle, *, clinical_records: bool) -> tuple[Pat
     therapy = values["new_therapy_date"][order].astype(object).tolist()
     disease = (values["disease_at_baseline"][order] != 0).tolist()
     measurable = [None if m < 0 else m == 1 for m in values["measurable_disease"][order].tolist()]
+    characteristics = _characteristics(patients, order)
     return tuple(
         PatientCase(
             patient_id=ids[k],
@@ -112,9 +120,11 @@ def _build_cases(checked: CheckedBundle, *, clinical_records: bool) -> tuple[Pat
             new_therapy_date=therapy[k],
             disease_at_baseline=disease[k],
             measurable_disease=measurable[k],
+            **characteristics[k],
             lesions=lesions[k],
             assessments=assessments[k],
             reader_responses=responses[k],
+            sums=sums[k],
             cycles=cycles[k],
             pet_assessments=pet[k],
             symptoms=symptoms[k],
@@ -123,6 +133,32 @@ def _build_cases(checked: CheckedBundle, *, clinical_records: bool) -> tuple[Pat
         )
         for k in range(len(order))
     )
+
+
+def _characteristics(patients: ParsedTable, order: np.ndarray) -> list[dict[str, Any]]:
+    """ecog, carcinoid_syndrome, prior_therapies, liver_tumour_burden (bundle.md 1.2);
+    None where not recorded, ``()`` for prior_therapies ``none``."""
+    values = patients.values
+    therapies = {"": None, PRIOR_THERAPY_NONE: ()}
+    return [
+        {
+            "ecog": None if ecog < 0 else ecog,
+            "carcinoid_syndrome": None if syndrome < 0 else syndrome == 1,
+            "prior_therapies": (
+                therapies[prior]
+                if prior in therapies
+                else tuple(PriorTherapy(item) for item in prior.split(";"))
+            ),
+            "liver_tumour_burden": LiverTumourBurden(burden) if burden else None,
+        }
+        for ecog, syndrome, prior, burden in zip(
+            values["ecog"][order].tolist(),
+            values["carcinoid_syndrome"][order].tolist(),
+            values["prior_therapies"][order].tolist(),
+            values["liver_tumour_burden"][order].tolist(),
+            strict=True,
+        )
+    ]
 
 
 def _by_patient(

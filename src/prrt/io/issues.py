@@ -88,8 +88,15 @@ class ValidationReport:
         return any(i.severity is Severity.ERROR for i in self.issues)
 
     def to_text(self) -> str:
-        """One line per issue, prefixed by its severity."""
-        return "\n".join(f"{i.severity}: {i.to_text()}" for i in self.issues)
+        """One line per issue, prefixed by its severity; repeated issues grouped.
+
+        Issues that differ only in their row and value (same severity, code, file,
+        column, rule and hint) share one line at the place of the first
+        (:func:`group_issues`); :meth:`to_json` keeps every issue.
+        """
+        return "\n".join(
+            f"{group[0].severity}: {_group_text(group)}" for group in group_issues(self.issues)
+        )
 
     def to_json(self) -> str:
         """A JSON list of objects (severity, code, file, row, column, value, rule, hint)."""
@@ -118,3 +125,54 @@ def new_issue(
         rule=rule,
         hint=hint,
     )
+
+
+SHOWN_ROWS = 3
+"""Rows (with their values) a grouped line names before "and N more rows"."""
+
+
+def group_issues(issues: Iterable[Issue]) -> list[list[Issue]]:
+    """Issues in order, those differing only in row and value gathered at the first.
+
+    A person fixes a repeated problem once, for the whole column, so the text report
+    names it once (docs/decisions.md, D69). Issues of a whole file (``row`` None) are
+    never grouped.
+
+    >>> a = new_issue(Severity.ERROR, "x", "f.csv", row=2, column="c", value="1", rule="r", hint="")
+    >>> b = new_issue(Severity.ERROR, "x", "f.csv", row=5, column="c", value="2", rule="r", hint="")
+    >>> [len(group) for group in group_issues([a, b])]
+    [2]
+    """
+    groups: list[list[Issue]] = []
+    by_key: dict[tuple[object, ...], list[Issue]] = {}
+    for issue in issues:
+        if issue.row is None:
+            groups.append([issue])
+            continue
+        key = (issue.severity, issue.code, issue.file, issue.column, issue.rule, issue.hint)
+        group = by_key.get(key)
+        if group is None:
+            group = by_key[key] = []
+            groups.append(group)
+        group.append(issue)
+    return groups
+
+
+def _group_text(group: list[Issue]) -> str:
+    """``file rows 14, 15, 16 and 38 more rows, column = v1, v2, v3: rule; hint``."""
+    first = group[0]
+    if len(group) == 1:
+        return first.to_text()
+    shown = group[:SHOWN_ROWS]
+    where = f"{first.file} rows " + ", ".join(str(i.row) for i in shown)
+    more = len(group) - len(shown)
+    if more:
+        where += f" and {more} more row{'s' if more > 1 else ''}"
+    if first.column is not None:
+        values = ["" if i.value is None else i.value for i in group]
+        same = len(set(values)) == 1
+        where += f", {first.column} = " + (values[0] if same else ", ".join(values[: len(shown)]))
+    text = f"{where}: {first.rule}"
+    if first.hint:
+        text += f"; {first.hint}"
+    return text

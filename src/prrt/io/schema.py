@@ -1,4 +1,4 @@
-"""Column specifications of the cohort bundle, version 1.1 (spec/bundle.md; docs/bundle.md).
+"""Column specifications of the cohort bundle, version 1.2 (spec/bundle.md; docs/bundle.md).
 
 One :class:`TableSpec` per file, one :class:`ColumnSpec` per column: its kind (how a cell
 is parsed), whether it is required, its controlled values and the default used for an
@@ -16,10 +16,13 @@ from prrt.model.enums import (
     LesionRole,
     Modality,
     NewLesionCertainty,
+    NewLesionsResponse,
+    NonTargetResponse,
     NonTargetStatus,
     StopReason,
     TargetStatus,
 )
+from prrt.model.patient import ECOG_MAX, LiverTumourBurden, PriorTherapy
 
 
 class Kind(StrEnum):
@@ -49,6 +52,9 @@ class Kind(StrEnum):
     """Lesion group label, ``[A-Za-z0-9_]+``, case-sensitive."""
     SCOPE = "scope"
     """``all``, ``only:<group>`` or ``without:<group>``."""
+    CHOICE_LIST = "choice_list"
+    """``;``-separated items of ``choices`` (case-insensitive, each once), or ``none``
+    alone (bundle.md 1.2; docs/decisions.md, D44)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -60,7 +66,7 @@ class ColumnSpec:
     required: bool = False
     """The column must exist and every cell must be filled."""
     choices: tuple[str, ...] = ()
-    """Controlled values as written in the bundle (``CHOICE`` columns)."""
+    """Controlled values as written in the bundle (``CHOICE`` and ``CHOICE_LIST`` columns)."""
     default: str | None = None
     """Value used for an empty cell, as text."""
     maximum: int | None = None
@@ -118,11 +124,14 @@ TRACERS = ("68Ga-DOTATATE", "68Ga-DOTATOC", "68Ga-DOTANOC", "64Cu-DOTATATE", "ot
 """SSTR-PET tracers (bundle.md 1.1, assessments.csv ``tracer``): SUVs are tracer- and
 scanner-dependent (DOMAIN.md §3), so the tracer is recorded; any other tracer is ``other``."""
 SYMPTOMS = ("abdominal_pain", "subocclusion", "diarrhoea", "flushing", "weight_loss", "other")
-"""Symptoms followed for clinical response (issue 4; DOMAIN.md §1.2, MesenLuth)."""
+"""Symptoms followed for clinical response (DOMAIN.md §1.2, MesenLuth; docs/decisions.md, D62)."""
 SYMPTOM_ATTRIBUTIONS = ("mesenteric_mass", "carcinoid_syndrome", "other")
 AE_ATTRIBUTIONS = ("prrt", "mesenteric_mass", "disease", "other")
 AE_ACTIONS = ("none", "delay", "reduction", "stop")
 """What was done to PRRT because of the adverse event (DOMAIN.md §2, dose modification)."""
+PRIOR_THERAPY_NONE = "none"
+"""patients.csv ``prior_therapies``: no prior anticancer therapy, written alone
+(bundle.md 1.2; docs/decisions.md, D44); an empty cell is not recorded."""
 KRENNING_MAX = 4
 """Krenning score 0-4 (DOMAIN.md §3)."""
 GRADE_MAX = 5
@@ -159,6 +168,17 @@ PATIENTS = TableSpec(
         ColumnSpec(name="new_therapy_date", kind=Kind.DATE),
         ColumnSpec(name="disease_at_baseline", kind=Kind.BOOL, default="true"),
         ColumnSpec(name="measurable_disease", kind=Kind.BOOL),
+        # bundle.md 1.2: baseline characteristics (optional)
+        ColumnSpec(name="ecog", kind=Kind.INTEGER, maximum=ECOG_MAX),
+        ColumnSpec(name="carcinoid_syndrome", kind=Kind.BOOL),
+        ColumnSpec(
+            name="prior_therapies",
+            kind=Kind.CHOICE_LIST,
+            choices=(*_values(PriorTherapy), PRIOR_THERAPY_NONE),
+        ),
+        ColumnSpec(
+            name="liver_tumour_burden", kind=Kind.CHOICE, choices=_values(LiverTumourBurden)
+        ),
     ),
 )
 CYCLES = TableSpec(
@@ -244,6 +264,21 @@ RESPONSES = TableSpec(
         ColumnSpec(name="scope", kind=Kind.SCOPE, default="all"),
     ),
 )
+SUMS = TableSpec(
+    name="sums",
+    key=("patient_id", "assessment_id", "scope"),
+    columns=(
+        _PATIENT,
+        _ASSESSMENT,
+        ColumnSpec(name="scope", kind=Kind.SCOPE, default="all"),
+        # bundle.md 1.2, sum-level mode; an empty cell's meaning depends on the scope's
+        # baseline row (docs/decisions.md, D74), so only targets_all_gone has a default
+        ColumnSpec(name="target_sum_mm", kind=Kind.DIAMETER),
+        ColumnSpec(name="targets_all_gone", kind=Kind.BOOL, default="false"),
+        ColumnSpec(name="nontarget_response", kind=Kind.CHOICE, choices=_values(NonTargetResponse)),
+        ColumnSpec(name="new_lesions", kind=Kind.CHOICE, choices=_values(NewLesionsResponse)),
+    ),
+)
 
 PET_LESIONS = TableSpec(
     name="pet_lesions",
@@ -314,11 +349,13 @@ TABLES: dict[str, TableSpec] = {
         MEASUREMENTS,
         NEW_LESIONS,
         RESPONSES,
+        SUMS,
         PET_LESIONS,
         SYMPTOMS_TABLE,
         LABS,
         ADVERSE_EVENTS,
     )
 }
-"""Every table of bundle version 1.1, in the order of bundle.md: the version 1 tables,
-then pet_lesions, symptoms, labs and adverse_events (all optional)."""
+"""Every table of bundle version 1.2, in the order of bundle.md: the version 1 tables, then
+sums (version 1.2, sum-level mode, beside the other modes), pet_lesions, symptoms, labs and
+adverse_events (all optional)."""

@@ -13,21 +13,28 @@ Project decisions
   for the rows after them. Header names are stripped of surrounding spaces, cells are not.
 - A column named twice keeps its first occurrence (the others are errors). An unnamed
   column whose cells are all empty (a trailing separator) is ignored silently.
+- Each CSV file may be comma- or ``;``-separated (Excel's CSV in French, German or
+  Italian settings, with decimal commas): :mod:`prrt.io.csv_dialect`.
+- The patient IDs of patients.csv rows that cannot be read (a row longer than the
+  header) are kept in :attr:`RawTable.unread_ids`: other files' rows of those patients
+  are not reported again as unknown patients (docs/decisions.md, D72).
 - Workbook cells: :mod:`prrt.io.workbook`.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from prrt.io.csv_dialect import SEMICOLON, header_separator, read_decimal_commas
 from prrt.io.issues import Issue, Severity, new_issue
 from prrt.io.schema import TABLES
 
@@ -46,6 +53,8 @@ class RawTable:
     """Row numbers in the file (header = row 1), int64."""
     text: Mapping[str, np.ndarray]
     """Column name -> object array of ``str``; known columns first, unknown ones kept."""
+    unread_ids: frozenset[str] = frozenset()
+    """patient_id of the rows that could not be read (patients.csv only)."""
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -148,6 +157,9 @@ def _read_csv(path: Path, name: str) -> tuple[RawTable | None, list[Issue]]:
         return None, [unreadable(file, exc.strerror or type(exc).__name__)]
     data = data.removeprefix(_BOM)
     data, issues = _clean_bytes(data, file)
+    separator, ambiguous = header_separator(data, file)
+    if separator is None:
+        return None, [*issues, *([] if ambiguous is None else [ambiguous])]
     skipped: list[int] = []
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -158,6 +170,7 @@ def _read_csv(path: Path, name: str) -> tuple[RawTable | None, list[Issue]]:
                 keep_default_na=False,
                 na_filter=False,
                 header=None,
+                sep=separator,
                 index_col=False,
                 skip_blank_lines=False,
                 on_bad_lines="warn",
@@ -181,7 +194,10 @@ def _read_csv(path: Path, name: str) -> tuple[RawTable | None, list[Issue]]:
                     file,
                     row=int(line),
                     rule=f"has {saw} fields but the header has {expected}; the row is not read",
-                    hint="quote values that contain a comma, or remove the extra separators",
+                    hint=(
+                        f"quote values that contain a {_SEPARATOR_NAMES[separator]}, "
+                        "or remove the extra separators"
+                    ),
                 )
             )
     kept = np.ones(len(frame) + len(skipped), dtype=bool)
@@ -189,7 +205,35 @@ def _read_csv(path: Path, name: str) -> tuple[RawTable | None, list[Issue]]:
     numbers = np.flatnonzero(kept) + 1
     columns = [frame[j].to_numpy(dtype=object)[1:] for j in frame.columns]
     table, found = build_table(name, file, header, columns, numbers[1:])
+    if table is not None and skipped and name == "patients":
+        table = replace(table, unread_ids=_unread_ids(data, separator, header, skipped))
+    if table is not None and separator == SEMICOLON:
+        table, notices = read_decimal_commas(table)
+        found += notices
     return table, issues + found
+
+
+_SEPARATOR_NAMES = {",": "comma", ";": "semicolon"}
+
+
+def _unread_ids(
+    data: bytes, separator: str, header: list[str], skipped: list[int]
+) -> frozenset[str]:
+    """The patient_id cells of the rows not read (row numbers as pandas counts them)."""
+    names = [h.strip() for h in header]
+    if "patient_id" not in names:
+        return frozenset()
+    column = names.index("patient_id")
+    wanted = set(skipped)
+    found: set[str] = set()
+    records = csv.reader(io.StringIO(data.decode("utf-8")), delimiter=separator)
+    try:
+        for number, record in enumerate(records, start=1):
+            if number in wanted and column < len(record) and record[column]:
+                found.add(record[column])
+    except csv.Error:  # e.g. a field over the csv module's size limit: keep what was found
+        pass
+    return frozenset(found)
 
 
 def _clean_bytes(data: bytes, file: str) -> tuple[bytes, list[Issue]]:

@@ -21,7 +21,7 @@ Project decisions
 -----------------
 - Units match case-insensitively within their test (``g/l`` is ``g/L``; for a count,
   ``g/l`` is ``G/L``); ``µ`` (micro sign or Greek mu) may stand for ``u``.
-- Conversion factors are the ones issue 4 names: haemoglobin 1 mmol/L = 1.611 g/dL
+- Conversion factors (docs/decisions.md, D64): haemoglobin 1 mmol/L = 1.611 g/dL
   (molar mass of the haem monomer, 16.11 g/mol x 10); creatinine 88.4 umol/L = 1 mg/dL
   and bilirubin 17.1 umol/L = 1 mg/dL (the usual SI factors).
 - Arithmetic is :class:`~decimal.Decimal` in a fixed context (:data:`LAB_CONTEXT`,

@@ -4,7 +4,8 @@ Order of the checks: read the tables (:mod:`prrt.io.tables`), parse every cell
 (:mod:`prrt.io.validate_cells`), resolve keys and references
 (:mod:`prrt.io.validate_keys`), then the cross-file checks on the rows that parsed:
 patients and dates (:mod:`prrt.io.validate_patients`), modes
-(:mod:`prrt.io.validate_modes`), lesions (:mod:`prrt.io.validate_lesions`), then the
+(:mod:`prrt.io.validate_modes`), lesions (:mod:`prrt.io.validate_lesions`), sums
+(:mod:`prrt.io.validate_sums`, version 1.2), then the
 tables of version 1.1: SSTR-PET (:mod:`prrt.io.validate_pet`), symptoms, labs and adverse
 events (:mod:`prrt.io.validate_clinical`). A row
 that fails one check is left out of the checks that need the failed value, never out of
@@ -30,6 +31,7 @@ from prrt.io.validate_lesions import Fragments, check_lesions, group_fragments
 from prrt.io.validate_modes import check_modes
 from prrt.io.validate_patients import Timeline, check_reference_dates, derive_timeline
 from prrt.io.validate_pet import check_pet
+from prrt.io.validate_sums import check_sums
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,6 +78,7 @@ def check_bundle(path: Path, *, config: Config) -> CheckedBundle:
         config=config.recist,
         measurements_readable="measurements" not in unusable,
     )
+    issues += check_sums(tables, links, timeline, unusable=unusable)
     issues += check_pet(tables, links, timeline)
     labs = convert_labs(tables["labs"])
     issues += check_clinical(tables, links, timeline, labs)
@@ -104,6 +107,7 @@ _RANK = {name: rank for rank, name in enumerate(TABLES)}
 
 
 def _position(issue: Issue) -> tuple[int, int]:
-    """Issues are listed by file (bundle.md order, then others) and row."""
-    rank = _RANK.get(issue.file.removesuffix(".csv"), len(_RANK))
+    """Issues are listed by file (bundle.md order, then others) and row; sheet names
+    rank ignoring case, as they are matched (:mod:`prrt.io.workbook`)."""
+    rank = _RANK.get(issue.file.removesuffix(".csv").strip().lower(), len(_RANK))
     return rank, issue.row or 0

@@ -19,6 +19,8 @@ NUMBER
 INTEGER    ``int64`` in [minimum, maximum]        ``-1``
 DIAMETER   ``int64`` hundredths of a mm           ``-1``
 GROUP      the label                              ``""``
+CHOICE_    the items as written in bundle.md,      ``""``
+LIST       joined by ``;`` in input order
 =========  =====================================  ==========================
 
 An empty cell takes the column's default. Diameters are read from the decimal text into
@@ -32,6 +34,9 @@ Project decisions
   exponent, unit or thousands separator.
 - A score or grade (``INTEGER``) may have trailing zeros (``3.0`` is 3), as a workbook
   may store it; any other fraction is an error.
+- A list (``CHOICE_LIST``) ignores spaces around its items; an empty item, an unknown
+  item, an item given twice, or ``none`` beside other items is an error
+  (docs/decisions.md, D44).
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ import numpy as np
 import pandas as pd
 
 from prrt.io.issues import Issue, Severity
-from prrt.io.schema import ColumnSpec, Kind, TableSpec
+from prrt.io.schema import PRIOR_THERAPY_NONE, ColumnSpec, Kind, TableSpec
 from prrt.io.tables import RawTable
 
 Problem = tuple[str, str, str]
@@ -231,6 +236,37 @@ def _parse_choice(text: str, column: ColumnSpec) -> Parsed:
     )
 
 
+def _parse_choice_list(text: str, column: ColumnSpec) -> Parsed:
+    """``;``-separated controlled items (bundle.md 1.2; docs/decisions.md, D44)."""
+    known = {choice.lower(): choice for choice in column.choices}
+    listed = ", ".join(column.choices)
+    items: list[str] = []
+    for written in (part.strip() for part in text.split(";")):
+        if not written:
+            return "", (
+                "bad_choice",
+                "has an empty item: items are separated by single semicolons",
+                "e.g. surgery;somatostatin_analogue",
+            )
+        item = known.get(written.lower())
+        if item is None:
+            return "", (
+                "bad_choice",
+                f"item {written} is not one of {listed}",
+                "use listed values separated by ; (case does not matter)",
+            )
+        if item in items:
+            return "", ("duplicate_item", f"lists {item} twice", "give each item once")
+        items.append(item)
+    if len(items) > 1 and PRIOR_THERAPY_NONE in items:
+        return "", (
+            "bad_choice",
+            f"{PRIOR_THERAPY_NONE} must stand alone",
+            f"write {PRIOR_THERAPY_NONE} only when no item applies",
+        )
+    return ";".join(items), None
+
+
 def _parse_count(text: str, column: ColumnSpec) -> Parsed:
     match = _NUMBER.fullmatch(text)
     if match is None or match[1] or match[3] is not None or not match[2]:
@@ -342,6 +378,7 @@ _PARSERS: dict[Kind, Callable[[str, ColumnSpec], Parsed]] = {
     Kind.DATE: _parse_date,
     Kind.BOOL: _parse_bool,
     Kind.CHOICE: _parse_choice,
+    Kind.CHOICE_LIST: _parse_choice_list,
     Kind.COUNT: _parse_count,
     Kind.AMOUNT: _parse_amount,
     Kind.NUMBER: _parse_number,

@@ -17,9 +17,9 @@ import pandas as pd
 
 from prrt.io.issues import Issue, Severity, new_issue
 from prrt.io.schema import TABLES
-from prrt.io.validate_cells import ParsedTable
+from prrt.io.validate_cells import ParsedTable, is_one_of
 
-ASSESSMENT_LINKED = ("measurements", "new_lesions", "responses", "pet_lesions")
+ASSESSMENT_LINKED = ("measurements", "new_lesions", "responses", "sums", "pet_lesions")
 """Tables whose rows refer to an assessment of their patient."""
 
 
@@ -30,7 +30,8 @@ class Links:
     patient: Mapping[str, np.ndarray]
     """Table name -> position of the row's patient in patients.csv."""
     assessment: Mapping[str, np.ndarray]
-    """measurements, new_lesions, responses, pet_lesions -> position in assessments.csv."""
+    """measurements, new_lesions, responses, sums, pet_lesions -> position in
+    assessments.csv."""
     lesion: np.ndarray
     """measurements -> position in lesions.csv."""
     usable: Mapping[str, np.ndarray]
@@ -56,7 +57,10 @@ def link_tables(
             continue
         position = _resolve(patient_index, owners, table.text("patient_id"))
         if "patients" not in unusable:
-            unknown = np.flatnonzero((position < 0) & table.given("patient_id"))
+            # a patient whose patients.csv row could not be read was reported there
+            # (docs/decisions.md, D72): its other rows are not unknown patients again
+            unread = is_one_of(table.text("patient_id"), patients.raw.unread_ids)
+            unknown = np.flatnonzero((position < 0) & table.given("patient_id") & ~unread)
             issues.extend(
                 table.raw.issues_at(
                     unknown,

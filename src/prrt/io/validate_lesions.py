@@ -6,16 +6,18 @@ warned about; a baseline target without a value is an error.
 
 Project decisions
 -----------------
-Split lesions whose fragments disagree (:func:`combine_target_fragments`) are decided
-conservatively and warned about (``mixed_fragments``):
+Split lesions (:func:`combine_target_fragments`): each fragment counts as any target
+value (recist11.md §3; RECIST 1.1 Appendix II); fragments with different statuses are
+warned about (``mixed_fragments``):
 
-1. Every fragment measured: the diameters are added (bundle.md).
-2. Measured and ``coalesced`` fragments only: the measured ones are added, a coalesced
-   fragment counts 0 (as a coalesced lesion does, bundle.md).
-3. Otherwise any ``not_evaluable`` fragment, or a measured fragment beside a
-   ``too_small`` one, makes the lesion ``not_evaluable``: its diameter cannot be known
-   exactly. ``too_small`` fragments (with coalesced ones) give ``too_small``; only
-   coalesced ones give ``coalesced``.
+1. Any ``not_evaluable`` fragment makes the lesion ``not_evaluable`` (recist11.md §3:
+   only such a fragment does; its measured fragments count nowhere, docs/decisions.md,
+   D16).
+2. Otherwise measured fragments are added, a 0 or ``coalesced`` fragment counts 0 (as a
+   coalesced lesion does, bundle.md); only coalesced ones give ``coalesced``.
+3. ``too_small`` fragments count ``tstm_default_mm`` each: a lone ``too_small`` fragment
+   (coalesced ones aside) gives ``too_small``, more fragments a
+   :class:`~prrt.model.case.SplitTarget` that the engine resolves with its configuration.
 
 Non-target fragments take the strongest status given: unequivocal_progression, then
 not_evaluable, present, absent; a fragment with an empty status adds nothing.
@@ -37,7 +39,7 @@ from prrt.io.issues import Issue, Severity
 from prrt.io.validate_cells import ParsedTable, is_one_of
 from prrt.io.validate_keys import Links, gather
 from prrt.io.validate_patients import Timeline
-from prrt.model.case import TargetValue
+from prrt.model.case import SplitTarget, TargetValue
 from prrt.model.enums import NonTargetStatus, TargetStatus
 
 TARGET_STATUSES = ("", "measured", "too_small", "not_evaluable", "coalesced")
@@ -71,13 +73,23 @@ def group_fragments(tables: Mapping[str, ParsedTable], links: Links) -> Fragment
 
 
 def combine_target_fragments(statuses: Sequence[str], hmm: Sequence[int]) -> TargetValue:
-    """The value of a split target lesion (see the module's project decisions)."""
-    kinds = {s or "measured" for s in statuses}
-    if kinds <= {"measured", "coalesced"} and "measured" in kinds:
-        return sum(h for s, h in zip(statuses, hmm, strict=True) if s in ("", "measured"))
-    if "not_evaluable" in kinds or "measured" in kinds:
+    """The value of a split target lesion (recist11.md §3; the module's project decisions).
+
+    >>> combine_target_fragments(["measured", "too_small"], [1200, 0])
+    SplitTarget(measured_hmm=1200, too_small_count=1)
+    >>> combine_target_fragments(["", "not_evaluable"], [800, 0])
+    <TargetStatus.NOT_EVALUABLE: 'not_evaluable'>
+    """
+    kinds = [s or "measured" for s in statuses]
+    if "not_evaluable" in kinds:
         return TargetStatus.NOT_EVALUABLE
-    return TargetStatus.TOO_SMALL if "too_small" in kinds else TargetStatus.COALESCED
+    measured = [h for k, h in zip(kinds, hmm, strict=True) if k == "measured"]
+    too_small = kinds.count("too_small")
+    if not too_small:
+        return sum(measured) if measured else TargetStatus.COALESCED
+    if too_small == 1 and not measured:
+        return TargetStatus.TOO_SMALL
+    return SplitTarget(measured_hmm=sum(measured), too_small_count=too_small)
 
 
 def combine_non_target_fragments(statuses: Sequence[str]) -> NonTargetStatus | None:
@@ -309,7 +321,7 @@ def _check_mixed(
         first = int(members[0])
         if role[first] == "target":
             value = combine_target_fragments(given, [int(h) for h in hmm[members]])
-            outcome = f"{_mm(value)} mm" if isinstance(value, int) else str(value)
+            outcome = _target_outcome(value)
         else:
             outcome = str(combine_non_target_fragments(given) or "an empty status")
         numbers = ", ".join(str(r) for r in measurements.raw.rows[members])
@@ -366,6 +378,16 @@ def _ceil_hmm(value_mm: Decimal) -> int:
     ``h < _ceil_hmm(value_mm)`` (recist11.md D13: no rounding before comparing).
     """
     return ceil(Fraction(value_mm) * 100)
+
+
+def _target_outcome(value: TargetValue) -> str:
+    """A split target's value in words, for the ``mixed_fragments`` warning."""
+    if isinstance(value, SplitTarget):
+        return (
+            f"{_mm(value.measured_hmm)} mm plus {value.too_small_count} x tstm_default_mm "
+            "(too_small fragments)"
+        )
+    return f"{_mm(value)} mm" if isinstance(value, int) else str(value)
 
 
 def _mm(hmm: int) -> str:

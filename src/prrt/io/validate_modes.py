@@ -1,9 +1,11 @@
-"""Lesion-level or reader-assigned mode, per patient, and what may sit on which assessment.
+"""Lesion-level, reader-assigned or sum-level mode, per patient, and what may sit on which
+assessment.
 
 bundle.md: a patient with follow-up CT/MRI assessments needs lesion-level data
-(lesions.csv + measurements.csv) or reader responses (responses.csv), not both, unless
-``disease_at_baseline = false`` (then no lesion rows). Responses and new lesions are
-never on the baseline; RECIST data are never on a PET assessment.
+(lesions.csv + measurements.csv), reader responses (responses.csv) or, in version 1.2,
+sums (sums.csv): one of them only, unless ``disease_at_baseline = false`` (then no lesion
+rows). Responses and new lesions are never on the baseline; RECIST data are never on a
+PET assessment. The rules within sums.csv: :mod:`prrt.io.validate_sums`.
 
 Project decision
 ----------------
@@ -39,19 +41,27 @@ def check_modes(
     is_target = tables["lesions"].values["role"] == "target"
     targets = _count(links.patient["lesions"][lesion_rows & is_target], n)
     responses = _count(links.patient["responses"][links.usable["responses"]], n)
+    sums = _count(links.patient["sums"][links.usable["sums"]], n)
     usable = links.usable["patients"]
     disease = patients.values["disease_at_baseline"]
     issues: list[Issue] = []
-    if not unusable & {"lesions", "measurements", "responses"}:
-        lacking = usable & timeline.followup & (lesions == 0) & (responses == 0) & (disease != 0)
+    if not unusable & {"lesions", "measurements", "responses", "sums"}:
+        lacking = (
+            usable
+            & timeline.followup
+            & (lesions == 0)
+            & (responses == 0)
+            & (sums == 0)
+            & (disease != 0)
+        )
         issues += patients.raw.issues_at(
             np.flatnonzero(lacking),
             severity=Severity.ERROR,
             code="no_lesion_data",
             column="patient_id",
-            rule="has CT/MRI assessments after the baseline but no rows in lesions.csv "
-            "or responses.csv",
-            hint="add its lesions and measurements or its responses, "
+            rule="has CT/MRI assessments after the baseline but no rows in lesions.csv, "
+            "responses.csv or sums.csv",
+            hint="add its lesions and measurements, its responses or its sums, "
             "or set disease_at_baseline = false",
         )
     ned = np.flatnonzero(usable & (disease == 0) & (lesions > 0))
@@ -65,15 +75,21 @@ def check_modes(
         ],
         hint="set disease_at_baseline = true, or remove the lesions",
     )
-    both = np.flatnonzero(usable & (lesions > 0) & (responses > 0))
-    issues += patients.raw.issues_at(
-        both,
-        severity=Severity.ERROR,
-        code="both_modes",
-        column="patient_id",
-        rule="has rows in both lesions.csv and responses.csv (one mode per patient)",
-        hint="keep either the lesion-level data or the reader responses",
+    modes = (
+        ("lesions", lesions, "the lesion-level data"),
+        ("responses", responses, "the reader responses"),
+        ("sums", sums, "the sums"),
     )
+    for k, (first, first_rows, first_data) in enumerate(modes):
+        for second, second_rows, second_data in modes[k + 1 :]:
+            issues += patients.raw.issues_at(
+                np.flatnonzero(usable & (first_rows > 0) & (second_rows > 0)),
+                severity=Severity.ERROR,
+                code="both_modes",
+                column="patient_id",
+                rule=f"has rows in both {first}.csv and {second}.csv (one mode per patient)",
+                hint=f"keep either {first_data} or {second_data}",
+            )
     issues += _measurable_mismatch(patients, usable, lesions, targets, disease)
     issues += _on_baseline(tables, links, timeline)
     issues += _on_pet(tables, links)
@@ -136,7 +152,7 @@ def _on_baseline(
 def _on_pet(tables: Mapping[str, ParsedTable], links: Links) -> list[Issue]:
     pet = tables["assessments"].values["modality"] == "PET"
     issues: list[Issue] = []
-    for name in ("measurements", "new_lesions", "responses"):
+    for name in ("measurements", "new_lesions", "responses", "sums"):
         assessment = links.assessment[name]
         rows = np.flatnonzero(links.usable[name] & gather(pet, assessment, False))
         issues += tables[name].raw.issues_at(

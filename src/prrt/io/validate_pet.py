@@ -3,7 +3,7 @@
 A pet_lesions row belongs to a PET assessment of its patient (unknown assessments and
 another patient's are reported by :mod:`prrt.io.validate_keys`). Its ``lesion_id`` is the
 CT lesion's ID when it is the same lesion, else a PET-only ID: it is not checked against
-lesions.csv (issue 4).
+lesions.csv (docs/bundle.md, pet_lesions.csv).
 
 Project decisions
 -----------------
@@ -11,7 +11,7 @@ Project decisions
   assessment are, :mod:`prrt.io.validate_modes`): its SUVs would otherwise be dropped.
 - A lesion marked ``new`` on the patient's PET baseline is an error, as a new lesion on
   the RECIST baseline is. The PET baseline is the latest PET assessment on or before the
-  reference date (issue 4, metabolic response); among several on that date, the last in
+  reference date (docs/decisions.md, D59); among several on that date, the last in
   file order, as for the RECIST baseline.
 - PET reference values (tracer, liver_suv_mean, spleen_suv_mean, krenning_score) on a
   CT/MRI row are a warning and ignored: they are computable nonsense, not lost data.

@@ -7,6 +7,7 @@ from prrt.model.case import (
     NewLesionObservation,
     PatientCase,
     ReaderResponse,
+    SplitTarget,
     TargetValue,
 )
 from prrt.model.enums import (
@@ -22,6 +23,7 @@ from prrt.model.enums import (
     TargetStatus,
     Timepoint,
 )
+from prrt.model.sums import SumRecord
 
 __all__ = [
     "Assessment",
@@ -37,7 +39,9 @@ __all__ = [
     "PatientCase",
     "ReaderResponse",
     "Response",
+    "SplitTarget",
     "StopReason",
+    "SumRecord",
     "TargetResponse",
     "TargetStatus",
     "TargetValue",

@@ -21,12 +21,38 @@ from prrt.model.enums import (
     StopReason,
     TargetStatus,
 )
+from prrt.model.patient import LiverTumourBurden, PriorTherapy
 from prrt.model.pet import PetAssessment
+from prrt.model.sums import SumRecord
 
-TargetValue = int | TargetStatus
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SplitTarget:
+    """A split target lesion with ``too_small`` fragments (recist11.md §3).
+
+    Each fragment counts as any target value: the engine adds ``tstm_default_mm`` per
+    ``too_small`` fragment to the measured fragments' sum (RECIST 1.1 Appendix II), and the
+    lesion is present (not a disappearance) for CR.
+
+    >>> SplitTarget(measured_hmm=1200, too_small_count=1).too_small_count
+    1
+    """
+
+    measured_hmm: int
+    """Sum of the measured fragments (0 fragments and coalesced ones count 0)."""
+    too_small_count: int
+    """Number of ``too_small`` fragments (at least one)."""
+
+    def __post_init__(self) -> None:
+        if self.measured_hmm < 0 or self.too_small_count < 1:
+            raise ValueError("a split target needs a sum >= 0 and at least one too_small fragment")
+
+
+TargetValue = int | TargetStatus | SplitTarget
 """A target lesion at one assessment: ``int`` = measured diameter in hundredths of a mm
-(fragments of a split lesion already added up), else ``too_small``, ``not_evaluable`` or
-``coalesced``. A lesion without a row at a follow-up is absent from the mapping (NE)."""
+(fragments of a split lesion already added up), a :class:`SplitTarget` when some fragments
+are ``too_small``, else ``too_small``, ``not_evaluable`` or ``coalesced``. A lesion without a
+row at a follow-up is absent from the mapping (NE)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -108,9 +134,21 @@ class PatientCase:
     disease_at_baseline: bool = True
     measurable_disease: bool | None = None
     """As given in patients.csv (None when empty)."""
+    ecog: int | None = None
+    """ECOG performance status 0-4 before PRRT (bundle.md 1.2); None when not recorded."""
+    carcinoid_syndrome: bool | None = None
+    """A carcinoid syndrome before PRRT (bundle.md 1.2); None when not recorded."""
+    prior_therapies: tuple[PriorTherapy, ...] | None = None
+    """Therapies before PRRT in the order written (bundle.md 1.2): ``()`` for ``none``,
+    None when not recorded."""
+    liver_tumour_burden: LiverTumourBurden | None = None
+    """Liver tumour burden band before PRRT (bundle.md 1.2); None when not recorded."""
     lesions: tuple[Lesion, ...] = ()
     assessments: tuple[Assessment, ...] = ()
     reader_responses: tuple[ReaderResponse, ...] = ()
+    sums: tuple[SumRecord, ...] = ()
+    """Sum-level mode (bundle.md 1.2, sums.csv): sorted by assessment date, then file
+    order."""
     cycles: tuple[Cycle, ...] = ()
     """Sorted by course, then cycle number."""
     pet_assessments: tuple[PetAssessment, ...] = ()
@@ -123,3 +161,8 @@ class PatientCase:
     def is_reader_assigned(self) -> bool:
         """True when the patient's responses come from responses.csv (bundle.md)."""
         return bool(self.reader_responses) and not self.lesions
+
+    @property
+    def is_sum_level(self) -> bool:
+        """True when the patient's data come from sums.csv (bundle.md 1.2, sum-level mode)."""
+        return bool(self.sums)

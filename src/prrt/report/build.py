@@ -1,4 +1,4 @@
-"""Assemble the study report (issue 3): every section, results.json, methods.md, metadata.
+"""Assemble the study report: every section, results.json, methods.md, metadata.
 
 >>> from prrt.report.build import build_report           # doctest: +SKIP
 >>> report = build_report(bundle, assessed, config=cfg)  # doctest: +SKIP
@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import platform
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
+from functools import partial
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
@@ -24,10 +25,14 @@ from prrt.report.sections.common import SectionResult, jsonable
 from prrt.report.sections.data import CohortData, prepare_cohort
 from prrt.report.sections.decision_aid import build_decision_aid_section
 from prrt.report.sections.figures import build_figures_section
+from prrt.report.sections.flow import build_flow_section
 from prrt.report.sections.lesion_groups import build_lesion_groups_section
 from prrt.report.sections.logistic import build_logistic_section
 from prrt.report.sections.metabolic import build_metabolic_section
+from prrt.report.sections.mm_paired import build_mm_paired_section
+from prrt.report.sections.pfs_sensitivity import build_pfs_sensitivity_section
 from prrt.report.sections.pr_end_by_mid import build_pr_end_by_mid_section
+from prrt.report.sections.published import build_published_section
 from prrt.report.sections.response import build_response_section
 from prrt.report.sections.survival import build_survival_section
 from prrt.report.sections.timing import build_timing_section
@@ -39,6 +44,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ALWAYS_PRESENT",
+    "RESULT_SECTIONS",
     "SECTION_BUILDERS",
     "SOFTWARE",
     "build_report",
@@ -50,6 +56,7 @@ SectionBuilder = Callable[[CohortData], SectionResult]
 
 SECTION_BUILDERS: tuple[tuple[str, str, SectionBuilder], ...] = (
     ("cohort", "Cohort", build_cohort_section),
+    ("patient-flow", "Patient flow", build_flow_section),
     ("response-by-timepoint", "Response by protocol timepoint", build_response_section),
     ("timing-first-pr", "Timing of the first partial response", build_timing_section),
     (
@@ -68,7 +75,13 @@ SECTION_BUILDERS: tuple[tuple[str, str, SectionBuilder], ...] = (
         "Objective response and disease control by lesion group",
         build_lesion_groups_section,
     ),
+    (
+        "mm-vs-other",
+        "Mesenteric mass vs the other lesions in the same patients (paired)",
+        build_mm_paired_section,
+    ),
     ("survival", "Survival", build_survival_section),
+    ("pfs-sensitivity", "PFS sensitivity to the censoring rules", build_pfs_sensitivity_section),
     ("patient-figures", "Per-patient figures", build_figures_section),
     ("metabolic-response", "SSTR-PET metabolic response (exploratory)", build_metabolic_section),
     ("clinical-response", "Clinical (symptom) response", build_clinical_section),
@@ -79,16 +92,37 @@ SECTION_BUILDERS: tuple[tuple[str, str, SectionBuilder], ...] = (
         build_decision_aid_section,
     ),
 )
-"""The sections in report order (issue 3, sections 1-9; issue 4, item 6): key, title,
+"""The sections in report order: key, title,
 builder."""
+
+ResultsBuilder = Callable[[CohortData, Mapping[str, Any]], SectionResult]
+
+RESULT_SECTIONS: tuple[tuple[str, str, ResultsBuilder], ...] = (
+    (
+        "published-reference",
+        "Published reference values (other cohorts, not comparable by design)",
+        build_published_section,
+    ),
+)
+"""Sections built after :data:`SECTION_BUILDERS` from their results.json values, in this
+order at the end of the report (docs/decisions.md, D55)."""
 
 LONGEST_FIRST = ("toxicity", "patient-figures", "survival", "decision-aid", "logistic-regression")
 """Sections that take longest on large cohorts (bench/bench_report.py), handed to the
 workers first so that they finish together; the rest follow in report order."""
 
-ALWAYS_PRESENT = ("metabolic", "clinical_response", "toxicity", "midpoint_model")
-"""results.json keys of issue 4 present in every report: a section that failed (a bug,
-said in its note) leaves an empty object. Without PET, symptom or lab data the sections
+ALWAYS_PRESENT = (
+    "metabolic",
+    "clinical_response",
+    "toxicity",
+    "midpoint_model",
+    "mm_vs_other_paired",
+    "clinical_response_per_patient",
+    "pfs_sensitivity",
+    "published_reference",
+)
+"""results.json keys present in every report: a section that failed (a bug, said in its
+note) leaves an empty object (docs/decisions.md, D61). Without PET, symptom or lab data the sections
 themselves fill them with zero counts (their module docstrings)."""
 
 SOFTWARE = (
@@ -117,8 +151,10 @@ def build_report(
     """Every analysis of the study report on the bundle's assessed patients.
 
     ``config`` is the whole configuration (``[analysis]`` and, for the primary BOR,
-    ``[recist] confirmation_required``); an :class:`AnalysisConfig` alone is taken with
-    the default ``[recist]``. ``[analysis] min_cycles`` restricts every analysis.
+    ``[recist] confirmation_required``; the PFS sensitivity analyses re-derive endpoints
+    under ``[recist]`` with one key changed, so pass the configuration ``assessed`` was
+    computed with); an :class:`AnalysisConfig` alone is taken with the default
+    ``[recist]``. ``[analysis] min_cycles`` restricts every analysis.
     A section that cannot be computed says why in its notes; the report is always built.
     ``workers`` > 1 builds the sections in that many forked processes
     (:func:`prrt.forked.map_forked`); the report is the same.
@@ -132,6 +168,11 @@ def build_report(
         sections.append(built.section)
         results.update(built.results)
         sentences += built.methods
+    for key, title, later in RESULT_SECTIONS:
+        built = _run(partial(_with_results, later, results), data, key=key, title=title)
+        sections.append(built.section)
+        results.update(built.results)
+        sentences += built.methods
     for key in ALWAYS_PRESENT:
         results.setdefault(key, {})
     versions = software_versions()
@@ -141,6 +182,8 @@ def build_report(
         "orr_threshold": (
             None if full.analysis.orr_threshold is None else float(full.analysis.orr_threshold)
         ),
+        "orr_threshold_alternative": full.analysis.orr_threshold_alternative,
+        "standard_activity_gbq": float(full.analysis.standard_activity_gbq),
         "confirmation_required": full.recist.confirmation_required,
     }
     results["software"] = versions
@@ -185,8 +228,15 @@ def _build_sections(data: CohortData, *, workers: int) -> list[SectionResult]:
     return [built[index] for index in range(len(SECTION_BUILDERS))]
 
 
+def _with_results(
+    builder: ResultsBuilder, results: Mapping[str, Any], data: CohortData
+) -> SectionResult:
+    """A :data:`RESULT_SECTIONS` builder called on the cohort and the results so far."""
+    return builder(data, results)
+
+
 def _run(builder: SectionBuilder, data: CohortData, *, key: str, title: str) -> SectionResult:
-    """Build one section; an unexpected failure becomes a note, never a crash (issue 3)."""
+    """Build one section; an unexpected failure becomes a note, never a crash (D61)."""
     try:
         return builder(data)
     except Exception as exc:

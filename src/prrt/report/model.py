@@ -101,6 +101,26 @@ class ForestRow:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class FlowStage:
+    """One box of a patient-flow diagram (CONSORT/STROBE style) and the exclusions before it."""
+
+    key: str
+    """Machine name, e.g. ``mid`` (results.json ``patient_flow``)."""
+    label: str
+    n: int
+    """Patients at this stage."""
+    excluded: tuple[tuple[str, int], ...] = ()
+    """Patients of the previous stage left out, as (reason, count); zero counts omitted."""
+    note: str = ""
+    """An extra line, e.g. how many have measurable disease (no exclusion)."""
+
+    @property
+    def n_excluded(self) -> int:
+        """Patients excluded before this stage."""
+        return sum(count for _, count in self.excluded)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Report:
     """The whole report."""
 

@@ -1,4 +1,4 @@
-"""Toxicity of PRRT: CTCAE v5.0 grades from labs beside the clinicians' grades (issue 4).
+"""Toxicity of PRRT: CTCAE v5.0 grades from labs beside the clinicians' grades.
 
 Per patient, lab test and cycle interval the worst grade computed from labs.csv
 (:func:`prrt.criteria.ctcae5.classify_ctcae_grade`) is kept beside the worst grade
@@ -15,7 +15,11 @@ One module per part: :mod:`~prrt.analysis.toxicity.intervals` (cycle intervals),
 """
 
 from prrt.analysis.toxicity.cohort import ToxicityResult, derive_toxicity
-from prrt.analysis.toxicity.grades import IntervalToxicity, PatientToxicity
+from prrt.analysis.toxicity.grades import (
+    IntervalToxicity,
+    PatientToxicity,
+    compute_emergent_grade,
+)
 from prrt.analysis.toxicity.intervals import (
     DEFAULT_WINDOW,
     CycleInterval,
@@ -52,6 +56,7 @@ __all__ = [
     "ToxicityTable",
     "ToxicityTableRow",
     "ToxicityWindow",
+    "compute_emergent_grade",
     "derive_cycle_intervals",
     "derive_mesenteric_mass_events",
     "derive_platelet_nadirs",

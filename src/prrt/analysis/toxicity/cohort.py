@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -17,9 +18,11 @@ from prrt.analysis.toxicity.intervals import DEFAULT_WINDOW, ToxicityWindow
 from prrt.analysis.toxicity.mesenteric import MesentericMassResult, derive_mesenteric_mass_events
 from prrt.analysis.toxicity.nadir import PlateletNadirResult, derive_platelet_nadirs
 from prrt.analysis.toxicity.tables import (
+    GRADES,
     HAEMATOLOGICAL_TESTS,
     RENAL_HEPATIC_TESTS,
     ToxicityTable,
+    ToxicityTableRow,
     rows_frame,
     toxicity_table,
 )
@@ -44,17 +47,39 @@ class ToxicityResult:
         """Patient-level worst grades, one row per patient and test with values or reports."""
         return rows_frame(self.patients, PatientToxicity)
 
-    def to_results_dict(self) -> dict[str, dict[str, int]]:
-        """results.json ``toxicity``: ``{CTCAE term: {any_grade, grade3plus, n}}``.
+    def to_results_dict(self) -> dict[str, dict[str, Any]]:
+        """results.json ``toxicity``: per CTCAE term ``any_grade``, ``grade3plus``, ``n``,
+        ``treatment_emergent`` and ``treatment_emergent_grade3plus`` (``{k, n, pct}``),
+        ``baseline_grade`` and ``worst_grade`` (patients by grade; docs/outputs.md).
 
         Keys are the CTCAE v5.0 terms (``"Platelet count decreased"``), unambiguous and
         the same as adverse_events.csv uses; counts are from computed grades.
         """
         rows = (*self.haematological.rows, *self.renal_hepatic.rows)
-        return {
-            row.term.value: {"any_grade": row.any_grade, "grade3plus": row.grade3plus, "n": row.n}
-            for row in rows
-        }
+        return {row.term.value: _term_results(row) for row in rows}
+
+
+def _term_results(row: ToxicityTableRow) -> dict[str, Any]:
+    def share(k: int, pct: float | None) -> dict[str, Any]:
+        return {"k": k, "n": row.n, "pct": pct}
+
+    return {
+        "any_grade": row.any_grade,
+        "grade3plus": row.grade3plus,
+        "n": row.n,
+        "treatment_emergent": share(row.emergent, row.emergent_percent),
+        "treatment_emergent_grade3plus": share(
+            row.emergent_grade3plus, row.emergent_grade3plus_percent
+        ),
+        "baseline_grade": {
+            **{f"grade_{g}": k for g, k in zip(GRADES, row.baseline_by_grade, strict=True)},
+            "unknown": row.baseline_unknown,
+        },
+        "worst_grade": {
+            **{f"grade_{g}": k for g, k in zip(GRADES, row.worst_by_grade, strict=True)},
+            "not_graded": row.worst_not_graded,
+        },
+    }
 
 
 def derive_toxicity(
@@ -74,6 +99,11 @@ def derive_toxicity(
        onset in the interval), and the maximum of the two.
     4. Tables count, per term, the n patients with post-baseline values, those with
        worst computed grade >= 1 and >= 3, and those with ungraded values.
+    5. Treatment-emergent (the headline count): worst computed post-baseline grade above
+       the grade of the baseline value of rule 1, graded on its LLN/ULN; a baseline that is
+       missing or cannot be graded counts as grade 0
+       (:func:`prrt.analysis.toxicity.grades.compute_emergent_grade`; docs/decisions.md,
+       D28). A patient anaemic before cycle 1 who stays at the same grade is not counted.
 
     Project decisions
     -----------------

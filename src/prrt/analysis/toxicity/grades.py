@@ -66,12 +66,44 @@ class PatientToxicity:
     n_missing_limits: int
     reported_grade: int | None
     max_grade: int | None
+    emergent_grade: int | None
+    """``worst_grade`` when it is new or worsened over ``baseline_grade``, else None
+    (:func:`compute_emergent_grade`; computed grades only)."""
 
 
 def highest_grade(grades: Iterable[int | None]) -> int | None:
     """The highest of the known grades; None when none is known."""
     known = [grade for grade in grades if grade is not None]
     return max(known) if known else None
+
+
+def compute_emergent_grade(post_grade: int | None, *, baseline_grade: int | None) -> int | None:
+    """The treatment-emergent grade: a new or worsened post-baseline grade, else None.
+
+    Rule
+    ----
+    1. No known post-baseline grade: None (not graded is never "not worsened" or grade 0).
+    2. A baseline grade that is unknown (no baseline value, or one that cannot be graded)
+       counts as grade 0 (docs/decisions.md, D28).
+    3. Treatment-emergent when the post-baseline grade exceeds the baseline grade; the
+       grade returned is the post-baseline grade.
+
+    References
+    ----------
+    .. [1] NCI. Common Terminology Criteria for Adverse Events v5.0, 27 Nov 2017.
+    .. [2] insightsengineering/tern, ``count_abnormal_lab_worsen_by_baseline`` (laboratory
+       abnormalities worsened from baseline, by highest post-baseline grade).
+
+    Examples
+    --------
+    >>> [compute_emergent_grade(post, baseline_grade=1) for post in (0, 1, 2)]
+    [None, None, 2]
+    >>> [compute_emergent_grade(post, baseline_grade=None) for post in (0, 1, None)]
+    [None, 1, None]
+    """
+    if post_grade is None or post_grade <= (baseline_grade or 0):
+        return None
+    return post_grade
 
 
 def _labs_by_test(labs: Iterable[LabValue]) -> dict[LabTest, list[LabValue]]:
@@ -211,6 +243,7 @@ def _patient_row(
         n_missing_limits=_missing(graded),
         reported_grade=reported,
         max_grade=highest_grade((worst, reported)),
+        emergent_grade=compute_emergent_grade(worst, baseline_grade=baseline_grade),
     )
 
 

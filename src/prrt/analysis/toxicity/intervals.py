@@ -49,7 +49,7 @@ class CycleInterval:
 def derive_cycle_intervals(
     cycles: Sequence[Cycle], *, window: ToxicityWindow = DEFAULT_WINDOW
 ) -> tuple[CycleInterval, ...]:
-    """One interval per cycle, in date order (project decisions, issue 4 item 4).
+    """One interval per cycle, in date order (docs/decisions.md, D63).
 
     Rule
     ----
@@ -63,8 +63,8 @@ def derive_cycle_intervals(
     -----------------
     A lab dated on a cycle's day is pre-dose (labs are drawn before each cycle,
     DOMAIN.md §2): it shows the previous cycle's toxicity and belongs to the previous
-    interval, as a lab on the day of cycle 1 is baseline. The issue's "up to the day
-    before cycle k+1" would count it twice at cycle 1 (baseline and interval 1).
+    interval, as a lab on the day of cycle 1 is baseline. Ending an interval on the day
+    before cycle k+1 would count it twice at cycle 1 (baseline and interval 1).
 
     Examples
     --------

@@ -33,10 +33,14 @@ RENAL_HEPATIC_TESTS: tuple[tuple[LabTest, str], ...] = (
 """Rows of the renal and hepatic table."""
 GRADE_3 = 3
 """Severe (CTCAE v5.0 grade 3): the 'grade >= 3' columns."""
+GRADES = (0, 1, 2, 3, 4)
+"""Grades computed from labs (CTCAE v5.0 lab terms stop at 4)."""
 TABLE_METHOD = (
     "Worst post-baseline grade per patient computed from labs by CTCAE v5.0 (NCI, "
     "27 Nov 2017); n = patients with >= 1 lab value of the test in a cycle interval; "
-    "hand-reported grades (adverse_events.csv) counted apart"
+    "treatment-emergent = worst post-baseline grade above the baseline grade (a baseline "
+    "that is missing or cannot be graded counts as grade 0); hand-reported grades "
+    "(adverse_events.csv) counted apart"
 )
 
 
@@ -57,6 +61,21 @@ class ToxicityTableRow:
     reported_any_grade: int
     """Patients with a hand-reported event of this term (grade >= 1) in an interval."""
     reported_grade3plus: int
+    emergent: int
+    """Of the n, patients with a new or worsened grade (treatment-emergent,
+    :func:`prrt.analysis.toxicity.grades.compute_emergent_grade`)."""
+    emergent_percent: float | None
+    emergent_grade3plus: int
+    """Of the n, patients whose treatment-emergent grade is >= 3."""
+    emergent_grade3plus_percent: float | None
+    baseline_by_grade: tuple[int, ...]
+    """Of the n, patients by baseline grade 0, 1, 2, 3, 4 (``GRADES``)."""
+    baseline_unknown: int
+    """Of the n, patients without a baseline value or with one that cannot be graded."""
+    worst_by_grade: tuple[int, ...]
+    """Of the n, patients by worst post-baseline grade 0, 1, 2, 3, 4."""
+    worst_not_graded: int
+    """Of the n, patients none of whose post-baseline values could be graded."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,11 +101,18 @@ def _percent(k: int, n: int) -> float | None:
     return 100 * k / n if n else None
 
 
+def _by_grade(grades: Iterable[int | None]) -> tuple[int, ...]:
+    known = [grade for grade in grades if grade is not None]
+    return tuple(sum(grade == level for grade in known) for level in GRADES)
+
+
 def toxicity_table(
     title: str, tests: Sequence[tuple[LabTest, str]], patients: Sequence[PatientToxicity]
 ) -> ToxicityTable:
     """One row per test: patients with post-baseline values, with worst computed grade
-    >= 1 and >= 3, with an ungraded value, and with hand-reported events."""
+    >= 1 and >= 3, treatment-emergent (new or worsened, any grade and >= 3), by baseline
+    and by worst post-baseline grade, with an ungraded value, and with hand-reported
+    events."""
     rows = []
     for test, label in tests:
         mine = [row for row in patients if row.test == test]
@@ -95,6 +121,8 @@ def toxicity_table(
         reported = [row.reported_grade or 0 for row in mine]
         any_grade = sum(grade >= 1 for grade in graded)
         severe = sum(grade >= GRADE_3 for grade in graded)
+        emergent = [row.emergent_grade for row in with_labs if row.emergent_grade is not None]
+        emergent_severe = sum(grade >= GRADE_3 for grade in emergent)
         rows.append(
             ToxicityTableRow(
                 term=TERM_OF_TEST[test],
@@ -107,6 +135,14 @@ def toxicity_table(
                 n_missing_limits=sum(row.n_missing_limits > 0 for row in with_labs),
                 reported_any_grade=sum(grade >= 1 for grade in reported),
                 reported_grade3plus=sum(grade >= GRADE_3 for grade in reported),
+                emergent=len(emergent),
+                emergent_percent=_percent(len(emergent), len(with_labs)),
+                emergent_grade3plus=emergent_severe,
+                emergent_grade3plus_percent=_percent(emergent_severe, len(with_labs)),
+                baseline_by_grade=_by_grade(row.baseline_grade for row in with_labs),
+                baseline_unknown=sum(row.baseline_grade is None for row in with_labs),
+                worst_by_grade=_by_grade(row.worst_grade for row in with_labs),
+                worst_not_graded=sum(row.worst_grade is None for row in with_labs),
             )
         )
     return ToxicityTable(title=title, rows=tuple(rows), method=TABLE_METHOD)

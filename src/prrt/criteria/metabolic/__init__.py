@@ -1,4 +1,4 @@
-"""Exploratory SSTR-PET (metabolic) response criteria (issue 4; DOMAIN.md §3).
+"""Exploratory SSTR-PET (metabolic) response criteria (docs/decisions.md, D58; DOMAIN.md §3).
 
 SSTR-PET has no validated response criteria (Liberini et al., Diagnostics 2020;10:1083).
 prrt applies three clearly labelled, configurable rules (``[metabolic]``), each citing its

@@ -1,4 +1,4 @@
-"""Best metabolic response per patient, scope and criterion (issue 4), exploratory.
+"""Best metabolic response per patient, scope and criterion (docs/decisions.md, D58), exploratory.
 
 Modelled on RECIST 1.1 best overall response (§4.4, spec/recist11.md §9) without its
 confirmation and minimum-duration rules, which have no SSTR-PET counterpart.
@@ -57,7 +57,7 @@ def derive_best_metabolic_response(
     has_pet_baseline: bool = True,
     new_therapy_date: date | None = None,
 ) -> BestMetabolicResult:
-    """The best metabolic category of one criterion in one scope (issue 4).
+    """The best metabolic category of one criterion in one scope (D58).
 
     ``scans`` are the criterion's results at the post-baseline PET scans, in date order.
 
@@ -82,7 +82,7 @@ def derive_best_metabolic_response(
 
     References
     ----------
-    .. [1] Issue 4, "best metabolic response per patient and scope".
+    .. [1] docs/outputs.md, "best_metabolic_response.csv"; docs/decisions.md, D58.
     .. [2] Eisenhauer EA et al. Eur J Cancer 2009;45:228-247, §4.4 (the model).
 
     Examples

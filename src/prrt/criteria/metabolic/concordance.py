@@ -1,4 +1,4 @@
-"""Morphologic (RECIST 1.1) vs metabolic response at one protocol timepoint (issue 4).
+"""Morphologic (RECIST 1.1) vs metabolic response at one protocol timepoint (outputs.md).
 
 A cross-tabulation for the report: the RECIST overall response and a metabolic category
 of the same patient, scope and protocol timepoint. The metabolic category stays a separate,
@@ -86,7 +86,9 @@ def derive_concordance(
     timepoint: str,
     scope: str = "all",
 ) -> ConcordanceResult:
-    """Cross-tabulate RECIST and metabolic response at one protocol timepoint (issue 4).
+    """Cross-tabulate RECIST and metabolic response at one protocol timepoint.
+
+    Rules: docs/outputs.md, "Morphologic vs metabolic concordance".
 
     Both inputs are rows as mappings keyed by the column names of docs/outputs.md, e.g.
     ``frame.to_dict("records")`` of ``AssessResult.timepoint_responses`` and
@@ -109,7 +111,7 @@ def derive_concordance(
 
     References
     ----------
-    .. [1] Issue 4: "a morphologic-vs-metabolic concordance table".
+    .. [1] docs/outputs.md, "Morphologic vs metabolic concordance".
 
     Examples
     --------

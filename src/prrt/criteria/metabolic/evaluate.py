@@ -1,4 +1,4 @@
-"""Every configured metabolic criterion for one patient, per scope and PET scan (issue 4).
+"""Every configured metabolic criterion for one patient, per scope and PET scan (D58).
 
 The configuration picks which criterion functions run (``[metabolic] criteria``); each
 is exploratory and never merged into RECIST 1.1.
@@ -125,7 +125,7 @@ def derive_metabolic_responses(
     ct_timepoints: Sequence[LabelledScan],
     config: MetabolicConfig,
 ) -> MetabolicAssessment:
-    """Run the configured metabolic criteria for one patient (issue 4).
+    """Run the configured metabolic criteria for one patient (docs/decisions.md, D58).
 
     ``scopes`` are the scopes the patient has (as its RECIST outputs), ``ct_timepoints``
     its CT/MRI protocol timepoints (``ProtocolTimepoint`` rows).
@@ -147,8 +147,8 @@ def derive_metabolic_responses(
 
     Project decisions
     -----------------
-    - Rule 1: pet_lesions.csv names the CT lesion's ID for the same lesion (issue 4), so
-      its CT group is the PET lesion's group when the PET row gives none; a PET group
+    - Rule 1: pet_lesions.csv names the CT lesion's ID for the same lesion (docs/bundle.md,
+      pet_lesions.csv), so its CT group is the PET lesion's group when the PET row gives none; a PET group
       given is kept as is.
     - Every later PET gets a row, also after a new therapy or a later course (nothing is
       carried forward, as RECIST time-point rows); the best response stops at them.
@@ -157,7 +157,7 @@ def derive_metabolic_responses(
 
     References
     ----------
-    .. [1] Issue 4, "Metabolic response"; docs/outputs.md, "Metabolic responses".
+    .. [1] docs/decisions.md, D58; docs/outputs.md, "Metabolic responses".
     """
     groups = {lesion.lesion_id: lesion.group for lesion in case.lesions}
     pets = [_with_ct_groups(pet, groups) for pet in case.pet_assessments]

@@ -4,18 +4,22 @@ The Krenning score grades tumour uptake visually against liver and spleen: 0 non
 below liver, 2 about liver, 3 above liver, 4 above spleen. It was designed for
 111In-pentetreotide scintigraphy and is used for PRRT eligibility, not response
 (spec/recist11.md, "SSTR-PET"); its use as a response criterion here is a project choice
-(issue 4), never merged into RECIST 1.1.
+(docs/decisions.md, D58), never merged into RECIST 1.1.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+
 from prrt.criteria.metabolic.lesions import scope_lesions, screen_scan
 from prrt.criteria.metabolic.result import MetabolicCategory, MetabolicReason, MetabolicResult
 from prrt.criteria.metabolic.thresholds import DEFAULT_THRESHOLDS, MetabolicThresholds
+from prrt.criteria.metabolic.timepoints import select_pet_baseline
 from prrt.criteria.recist11.scope import ALL, Scope
 from prrt.model.pet import PetAssessment
 
-__all__ = ["assess_krenning", "compute_highest_krenning"]
+__all__ = ["assess_krenning", "compute_baseline_krenning", "compute_highest_krenning"]
 
 
 def compute_highest_krenning(scan: PetAssessment, *, scope: Scope = ALL) -> int | None:
@@ -45,6 +49,31 @@ def compute_highest_krenning(scan: PetAssessment, *, scope: Scope = ALL) -> int 
     return max(score for score in scores if score is not None)
 
 
+def compute_baseline_krenning(
+    pet_assessments: Sequence[PetAssessment], *, reference_date: date
+) -> int | None:
+    """The patient's highest Krenning score at the PET baseline, or None when unknown.
+
+    Rule
+    ----
+    1. The PET baseline: :func:`~prrt.criteria.metabolic.timepoints.select_pet_baseline`
+       (docs/decisions.md, D59). None without one.
+    2. Its highest score in scope ``all`` (:func:`compute_highest_krenning`): the scan's
+       assessments.csv ``krenning_score``, else the highest pet_lesions.csv score when
+       every lesion of the scan has one (bundle.md 1.1).
+
+    >>> from datetime import date
+    >>> scans = [PetAssessment(assessment_id=n, date=date(2024, 1, d), krenning_score=k)
+    ...          for n, d, k in [("P0", 2, 3), ("P1", 20, 2)]]
+    >>> compute_baseline_krenning(scans, reference_date=date(2024, 1, 10))
+    3
+    >>> compute_baseline_krenning(scans, reference_date=date(2024, 1, 1)) is None
+    True
+    """
+    baseline = select_pet_baseline(pet_assessments, reference_date=reference_date)
+    return None if baseline is None else compute_highest_krenning(baseline)
+
+
 def assess_krenning(
     baseline: PetAssessment,
     scan: PetAssessment,
@@ -52,7 +81,7 @@ def assess_krenning(
     scope: Scope = ALL,
     thresholds: MetabolicThresholds = DEFAULT_THRESHOLDS,
 ) -> MetabolicResult:
-    """Classify the change of the highest Krenning score (issue 4; Krenning 0-4 scale).
+    """Classify the change of the highest Krenning score (D58; Krenning 0-4 scale).
 
     ``value`` and ``baseline_value`` are the highest scores of the scope at ``scan`` and
     at the PET ``baseline`` (:func:`compute_highest_krenning`); there is no percent change
@@ -70,7 +99,7 @@ def assess_krenning(
 
     Project decisions
     -----------------
-    - One category set for every criterion: the issue's response, stable and progression
+    - One category set for every criterion (D58): response, stable and progression
       are PMR, SMD and PMD; CMR is score 0 (no tumour uptake), the only grade without
       visible uptake. A fall to 1 or 2 (still visible uptake, below or at liver) is PMR.
     - Scope ``all`` uses the patient-level score when the scan has one; the lesion
@@ -84,7 +113,7 @@ def assess_krenning(
     ----------
     .. [1] Kwekkeboom DJ, Krenning EP. Somatostatin receptor imaging. Semin Nucl Med
        2002;32:84-91.
-    .. [2] Issue 4, "Metabolic response" (a fall of >= 1 is response, a rise
+    .. [2] docs/decisions.md, D58 (a fall of >= 1 is response, a rise
        progression); DOMAIN.md §3; spec/recist11.md, "SSTR-PET".
 
     Examples

@@ -1,5 +1,5 @@
 """Lesions of a scope on a PET scan, the followed hottest lesions, and the rule order the
-SUV criteria share (issue 4; EORTC 1999, Young et al. Eur J Cancer 1999;35:1773-1782).
+SUV criteria share (D58; EORTC 1999, Young et al. Eur J Cancer 1999;35:1773-1782).
 
 Scopes are those of RECIST (spec/recist11.md §12): a PET lesion belongs to a scope by
 its group.

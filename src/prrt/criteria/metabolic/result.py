@@ -1,4 +1,4 @@
-"""Exploratory SSTR-PET response categories and results (EORTC 1999 names, issue 4).
+"""Exploratory SSTR-PET response categories and results (EORTC 1999 names; docs/decisions.md, D58).
 
 SSTR-PET has no validated response criteria (DOMAIN.md §3; Liberini et al., Diagnostics
 2020;10:1083): the categories borrow the names of the EORTC 1999 FDG-PET criteria (Young

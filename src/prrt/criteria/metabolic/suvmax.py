@@ -1,7 +1,7 @@
 """SUVmax response, EORTC 1999 style (Young et al., Eur J Cancer 1999;35:1773-1782), exploratory.
 
-Borrowed for SSTR-PET as a project choice (issue 4; DOMAIN.md §3): SUVmax depends on the
-scanner and the tracer, and FDG cut-offs do not transfer to SSTR-PET. Never merged into
+Borrowed for SSTR-PET as a project choice (docs/decisions.md, D58; DOMAIN.md §3): SUVmax
+depends on the scanner and the tracer, and FDG cut-offs do not transfer to SSTR-PET. Never merged into
 RECIST 1.1.
 """
 
@@ -81,7 +81,7 @@ def assess_suvmax(
        [18F]-fluorodeoxyglucose and positron emission tomography: review and 1999 EORTC
        recommendations. Eur J Cancer 1999;35:1773-1782.
     .. [2] Liberini V et al. Diagnostics 2020;10:1083 (no consensus on SSTR-PET response).
-    .. [3] Issue 4, "Metabolic response"; DOMAIN.md §3.
+    .. [3] docs/decisions.md, D58; DOMAIN.md §3.
 
     Examples
     --------

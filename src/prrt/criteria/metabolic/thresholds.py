@@ -1,4 +1,4 @@
-"""Exact thresholds of the exploratory SSTR-PET criteria (EORTC 1999, Young et al.; issue 4).
+"""Exact thresholds of the exploratory SSTR-PET criteria (EORTC 1999, Young et al.; D58).
 
 Percent thresholds become exact fractions once; every comparison is an exact
 cross-multiplication of fractions (as ``prrt.criteria.recist11.thresholds`` does for
@@ -45,8 +45,8 @@ class MetabolicThresholds:
     max_lesions: int  # EORTC 1999 leaves the number open; 5 as RECIST 1.1 targets
     response_pct: Fraction  # EORTC 1999 PMR: change <= -25 % (inclusive)
     progression_pct: Fraction  # EORTC 1999 PMD: change >= +25 % (inclusive)
-    krenning_drop: int  # issue 4: a fall of >= 1 Krenning grade is response
-    krenning_rise: int  # issue 4: a rise of >= 1 Krenning grade is progression
+    krenning_drop: int  # D58: a fall of >= 1 Krenning grade is response
+    krenning_rise: int  # D58: a rise of >= 1 Krenning grade is progression
 
     @classmethod
     def from_config(cls, config: MetabolicConfig) -> MetabolicThresholds:

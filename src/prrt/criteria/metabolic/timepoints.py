@@ -1,4 +1,4 @@
-"""PET baseline and PET protocol timepoints (issue 4, "PET protocol timepoints").
+"""PET baseline and PET protocol timepoints (docs/decisions.md, D59).
 
 The PRRT protocol timepoints (spec/assess.md) are chosen among CT/MRI assessments; a PET
 scan borrows the label of a nearby CT/MRI assessment that has one.
@@ -40,7 +40,7 @@ class LabelledScan(Protocol):
 def select_pet_baseline(
     pet_assessments: Sequence[PetAssessment], *, reference_date: date
 ) -> PetAssessment | None:
-    """The PET baseline: the latest PET done on or before the reference date (issue 4).
+    """The PET baseline: the latest PET done on or before the reference date (D59).
 
     Rule
     ----
@@ -50,12 +50,12 @@ def select_pet_baseline(
 
     Project decisions
     -----------------
-    No window before the reference date (the issue sets none): the baseline's date is in
+    No window before the reference date (D59 sets none): the baseline's date is in
     every output row for the reader to judge. A PET not done is never the baseline.
 
     References
     ----------
-    .. [1] Issue 4: "the PET baseline is the latest PET on or before the reference date".
+    .. [1] docs/decisions.md, D59; docs/outputs.md, "PET baseline and timepoints".
 
     Examples
     --------
@@ -72,7 +72,7 @@ def select_pet_baseline(
 def post_baseline_pets(
     pet_assessments: Sequence[PetAssessment], *, reference_date: date
 ) -> list[PetAssessment]:
-    """The PETs dated after the reference date, done or not, in date order (issue 4)."""
+    """The PETs dated after the reference date, done or not, in date order (D59)."""
     return sorted(
         (pet for pet in pet_assessments if pet.date > reference_date), key=lambda pet: pet.date
     )
@@ -84,7 +84,7 @@ def derive_pet_timepoints(
     *,
     window_days: int,
 ) -> dict[str, Timepoint]:
-    """Protocol timepoints of post-baseline PETs, borrowed from CT/MRI (issue 4).
+    """Protocol timepoints of post-baseline PETs, borrowed from CT/MRI (D59).
 
     Returns PET assessment ID -> timepoint for the scans that get one.
 
@@ -108,8 +108,8 @@ def derive_pet_timepoints(
 
     References
     ----------
-    .. [1] Issue 4: "a later PET takes the protocol timepoint of the CT assessment within
-       +/- 30 days of it".
+    .. [1] docs/decisions.md, D59: a later PET takes the protocol timepoint of the CT
+       assessment within +/- 30 days of it.
     .. [2] spec/assess.md, "Protocol timepoints".
 
     Examples

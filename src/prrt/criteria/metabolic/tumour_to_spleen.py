@@ -2,7 +2,7 @@
 
 Haug et al. found that a fall of the tumour-to-spleen SUV ratio on 68Ga-DOTATATE PET after
 the first PRRT cycle predicted longer PFS, where SUVmax alone did not. The categories and
-thresholds applied to it here are project choices borrowed from EORTC 1999 (issue 4;
+thresholds applied to it here are project choices borrowed from EORTC 1999 (docs/decisions.md, D58;
 DOMAIN.md §3), never merged into RECIST 1.1.
 """
 
@@ -72,7 +72,7 @@ def assess_tumour_to_spleen(
     -----------------
     - Exploratory: Haug et al. report the ratio's change as a continuous predictor; the
       -25 %/+25 % thresholds and the category names are borrowed from EORTC 1999
-      (issue 4: "same thresholds on the mean ratio").
+      (D58: the same thresholds on the mean ratio).
     - The ratio is the mean over the followed lesions of each lesion's SUVmax divided by
       the spleen SUVmean of the same scan (so it equals the SUVmax sum / (n x spleen)).
     - CMR uses the liver background as the SUVmax criterion does: CMR describes the
@@ -87,7 +87,7 @@ def assess_tumour_to_spleen(
        somatostatin receptor-mediated radionuclide therapy in patients with
        well-differentiated neuroendocrine tumors. J Nucl Med 2010;51:1349-1356.
     .. [2] Young H et al. Eur J Cancer 1999;35:1773-1782 (EORTC 1999 thresholds).
-    .. [3] Issue 4, "Metabolic response"; DOMAIN.md §3.
+    .. [3] docs/decisions.md, D58; DOMAIN.md §3.
 
     Examples
     --------

@@ -3,7 +3,7 @@ recist11.md §9-10; admiralonco ``derive_param_bor`` / ``derive_param_confirmed_
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,6 +22,15 @@ SD_LIKE = {
 }
 """Categories that need the SD minimum duration, and the time points that give them."""
 
+SD_LIKE_WITHOUT_TARGETS = {
+    **SD_LIKE,
+    R.SD: frozenset({R.PR, R.SD}),
+    R.NON_CR_NON_PD: frozenset({R.CR, R.NON_CR_NON_PD}),
+}
+""":data:`SD_LIKE` for the confirmed BOR of a scope without target lesions (Table-2
+disease): an unconfirmed CR gives NON-CR/NON-PD, never SD (recist11.md §10; RECIST 1.1
+Table 2 footnote). A reader's PR or SD there still gives SD (docs/decisions.md, D20)."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class VisitResponse:
@@ -29,6 +38,9 @@ class VisitResponse:
 
     date: date
     response: Response
+    is_incomplete_cr: bool = False
+    """A PR that is an incomplete CR visit (recist11.md §7): NE for the confirmed BOR,
+    PR for the unconfirmed one (D15)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,7 +81,11 @@ def derive_best_response(
 
 
 def derive_confirmed_best_response(
-    visits: Sequence[VisitResponse], *, reference_date: date, config: RecistConfig
+    visits: Sequence[VisitResponse],
+    *,
+    reference_date: date,
+    config: RecistConfig,
+    is_measurable: bool = True,
 ) -> BestResponseResult:
     """Best overall response with confirmation (recist11.md §10; RECIST 1.1 §4.4.4).
 
@@ -83,9 +99,13 @@ def derive_confirmed_best_response(
     3. Then SD (any CR/PR/SD at >= ``sd_min_days``; unconfirmed responses land here),
        NON-CR/NON-PD, NED, PD, NE, MISSING as without confirmation. CR early then PD is
        PD (RECIST Table 3; the algorithm wins where Table 3 is silent).
+    4. Without target lesions (``is_measurable`` false: Table-2 disease; reader-assigned,
+       ``measurable_disease = false``) an unconfirmed CR at >= ``sd_min_days`` gives
+       NON-CR/NON-PD, never SD (recist11.md §10; RECIST 1.1 Table 2 footnote).
     """
     if not visits:
         return _missing(config)
+    visits = _for_confirmation(visits)
     for index, visit in enumerate(visits):
         if visit.response is R.CR and _is_confirmed(visits, index, config, accept_pr=False):
             return BestResponseResult(response=R.CR, date=visit.date, reason="§10: confirmed CR")
@@ -96,7 +116,8 @@ def derive_confirmed_best_response(
         if category is R.PD:
             hit = _first_with(visits, R.PD)
         else:
-            hit = _first_after_sd_window(visits, category, reference_date, config)
+            table = SD_LIKE if is_measurable else SD_LIKE_WITHOUT_TARGETS
+            hit = _first_after_sd_window(visits, category, reference_date, config, table=table)
         if hit is not None:
             return BestResponseResult(response=category, date=hit, reason=f"§10: {category}")
     return BestResponseResult(
@@ -108,12 +129,19 @@ def confirmed_response_date(
     visits: Sequence[VisitResponse], *, config: RecistConfig
 ) -> date | None:
     """Date of the first CR or PR time point confirmed by §10 (recist11.md §11)."""
+    visits = _for_confirmation(visits)
     for index, visit in enumerate(visits):
         if visit.response is R.CR and _is_confirmed(visits, index, config, accept_pr=False):
             return visit.date
         if visit.response is R.PR and _is_confirmed(visits, index, config, accept_pr=True):
             return visit.date
     return None
+
+
+def _for_confirmation(visits: Sequence[VisitResponse]) -> list[VisitResponse]:
+    """Incomplete CR visits as NE: between a CR and its confirmation they count as one of
+    the ``max_ne_between`` NE visits, and they confirm nothing (recist11.md §7, D15)."""
+    return [VisitResponse(date=v.date, response=R.NE) if v.is_incomplete_cr else v for v in visits]
 
 
 def _is_confirmed(
@@ -155,8 +183,10 @@ def _first_after_sd_window(
     category: Response,
     reference_date: date,
     config: RecistConfig,
+    *,
+    table: Mapping[Response, frozenset[Response]] = SD_LIKE,
 ) -> date | None:
-    accepted = SD_LIKE[category]
+    accepted = table[category]
     for visit in visits:
         if visit.response in accepted and (visit.date - reference_date).days >= config.sd_min_days:
             return visit.date

@@ -12,15 +12,27 @@ from prrt.model.case import Assessment, NewLesionObservation
 from prrt.model.enums import NewLesionCertainty, NewLesionsResponse
 
 
-def find_confirmation_dates(assessments: Sequence[Assessment]) -> dict[str, date]:
-    """Date of the first unequivocal report of each ``new_lesion_id`` (§4.3.5, D4).
+def find_confirmation_dates(
+    assessments: Sequence[Assessment],
+    *,
+    scope: Scope,
+    policy: SubsetNewLesionPolicy,
+    thresholds: ExactThresholds,
+) -> dict[str, date]:
+    """Date of the first unequivocal report of each ``new_lesion_id`` that counts for the
+    scope (§4.3.5, D4; recist11.md §6).
 
-    An equivocal new lesion reported before that date is confirmed by it.
+    An equivocal new lesion reported before that date is confirmed by it. A report the
+    engine does not count (a new node under ``new_node_min_short_axis_mm``, or a lesion
+    outside the scope under ``subset_new_lesion_policy``) confirms nothing (recist11.md §6:
+    only a report that counts confirms).
     """
     confirmed: dict[str, date] = {}
     for assessment in assessments:
         for lesion in assessment.new_lesions:
-            if lesion.certainty is NewLesionCertainty.UNEQUIVOCAL:
+            if lesion.certainty is NewLesionCertainty.UNEQUIVOCAL and _counts(
+                lesion, scope=scope, policy=policy, thresholds=thresholds
+            ):
                 confirmed.setdefault(lesion.new_lesion_id, assessment.date)
     return confirmed
 
@@ -42,9 +54,10 @@ def assess_new_lesions(
        are not new nodes under ``new_node_min_short_axis_mm`` (§4.3.5, EORTC FAQ "New
        lymph node lesions") are considered.
     2. Any unequivocal new lesion: Y (PD).
-    3. An equivocal one confirmed unequivocal at a later assessment, with
+    3. An equivocal one confirmed unequivocal at a later assessment by a report that
+       counts for the scope (:func:`find_confirmation_dates`), with
        ``backdate_equivocal_new``: Y, back-dated (§4.3.5: PD dated at the first scan
-       that showed it; D4).
+       that showed it; D4; recist11.md §6).
     4. Other equivocal ones: ``equivocal`` (no PD).
     5. Otherwise N.
     """

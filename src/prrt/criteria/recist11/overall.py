@@ -37,23 +37,26 @@ def assess_overall_response(
     Rule
     ----
     1. Target PD, non-target PD or a new lesion (Y): PD.
-    2. With targets in scope: Table 1. Non-target disease only: Table 2.
-    3. Neither targets nor non-targets (no disease at baseline, D6): NED.
+    2. New lesions not evaluated (NE): NE, since every other row of Tables 1-2 needs "no
+       new lesion" (RECIST 1.1 §4.4.2; docs/decisions.md, D77). Lesion-level data give it
+       only for a visit not done, which is NE anyway; sum-level data may give it.
+    3. With targets in scope: Table 1. Non-target disease only: Table 2.
+    4. Neither targets nor non-targets (no disease at baseline, D6): NED.
     An ``equivocal`` new lesion never makes PD by itself (§4.3.5).
 
     >>> str(assess_overall_response(T.CR, N.NON_CR_NON_PD, NewLesionsResponse.N))
     'PR'
     >>> str(assess_overall_response(T.NA, N.NA, NewLesionsResponse.N))
     'NED'
+    >>> str(assess_overall_response(T.CR, N.CR, NewLesionsResponse.NE))
+    'NE'
     """
     if target is T.PD or non_target is N.PD or new_lesions is NewLesionsResponse.Y:
         return Response.PD
+    if new_lesions is NewLesionsResponse.NE:
+        return Response.NE
     if target is not T.NA:
         return TABLE_1[(target, non_target)]
     if non_target is not N.NA:
         return TABLE_2[non_target]
     return Response.NED
-
-
-REAPPEARANCE_AFTER_CR = frozenset({Response.PR, Response.SD, Response.NON_CR_NON_PD, Response.NED})
-"""Categories turned into PD when the last evaluable response was CR (recist11.md §7, D1)."""

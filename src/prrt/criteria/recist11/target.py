@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from prrt.criteria.recist11.thresholds import ExactThresholds
-from prrt.model.case import Lesion, TargetValue
+from prrt.model.case import Lesion, SplitTarget, TargetValue
 from prrt.model.enums import TargetResponse, TargetStatus
 
 
@@ -28,6 +28,8 @@ def resolve_target_value(value: TargetValue | None, thresholds: ExactThresholds)
 
     ``too_small`` counts as ``tstm_default_mm`` (EORTC FAQ "Lesions less than 5 mm");
     ``coalesced`` counts as 0 (§3, coalesced lesions); no row or ``not_evaluable`` is NE.
+    A split lesion adds its fragments, ``tstm_default_mm`` for each ``too_small`` one
+    (recist11.md §3, RECIST 1.1 Appendix II).
     """
     if value is None or value is TargetStatus.NOT_EVALUABLE:
         return None
@@ -35,7 +37,17 @@ def resolve_target_value(value: TargetValue | None, thresholds: ExactThresholds)
         return thresholds.tstm_hmm
     if value is TargetStatus.COALESCED:
         return 0
+    if isinstance(value, SplitTarget):
+        return value.measured_hmm + value.too_small_count * thresholds.tstm_hmm
     return int(value)
+
+
+def is_present_non_nodal(value: TargetValue | None) -> bool:
+    """A non-nodal target that is there: measured above 0, ``too_small``, or a split lesion
+    with a ``too_small`` fragment (TSTM counts as present, recist11.md §4 rule 2)."""
+    if isinstance(value, SplitTarget) or value is TargetStatus.TOO_SMALL:
+        return True
+    return isinstance(value, int) and value > 0
 
 
 def assess_target_lesions(
@@ -100,11 +112,50 @@ def assess_target_lesions(
             reason="§4.3.1: a target lesion was not evaluated",
         )
     total = sum(v for v in resolved if v is not None)
-    if _is_complete_response(targets, values, resolved, thresholds):
+    return classify_target_sum(
+        total,
+        is_complete_response=_is_complete_response(targets, values, resolved, thresholds),
+        baseline_sum_hmm=baseline_sum_hmm,
+        nadir_hmm=nadir_hmm,
+        thresholds=thresholds,
+        has_prior_response=has_prior_response,
+    )
+
+
+def classify_target_sum(
+    total_hmm: int,
+    *,
+    is_complete_response: bool,
+    baseline_sum_hmm: int,
+    nadir_hmm: int,
+    thresholds: ExactThresholds,
+    has_prior_response: bool = False,
+) -> TargetResult:
+    """Target response from a complete sum (RECIST 1.1 §4.3.1; rules 2-6 of
+    :func:`assess_target_lesions`), for lesion-level and sum-level data alike.
+
+    Rule
+    ----
+    1. ``is_complete_response`` (lesion level: every non-nodal target 0 and every node
+       below ``node_normal_mm``; sum level: the reader's ``targets_all_gone``, D75): CR,
+       before PD (D2).
+    2. PD: ``sum - nadir >= pd_min_abs_mm`` and ``>= pd_threshold_pct`` % of the nadir (D5).
+    3. PR: ``sum <= (100 + pr_threshold_pct) %`` of the baseline sum.
+    4. ``has_prior_response`` (``pr_persistence``, D3): PR.
+    5. Otherwise SD.
+
+    >>> from prrt.config import RecistConfig
+    >>> t = ExactThresholds.from_config(RecistConfig())
+    >>> kw = dict(baseline_sum_hmm=5000, nadir_hmm=5000, thresholds=t)
+    >>> [str(classify_target_sum(s, is_complete_response=False, **kw).response)
+    ...  for s in (6000, 5999, 3500, 3501)]
+    ['PD', 'SD', 'PR', 'SD']
+    """
+    if is_complete_response:
         response, reason = TargetResponse.CR, "§4.3.1 CR: non-nodal 0, nodes < normal"
-    elif thresholds.meets_pd(total, nadir_hmm):
+    elif thresholds.meets_pd(total_hmm, nadir_hmm):
         response, reason = TargetResponse.PD, "§4.3.1 PD: >= +20 % and >= 5 mm over nadir"
-    elif thresholds.meets_pr(total, baseline_sum_hmm):
+    elif thresholds.meets_pr(total_hmm, baseline_sum_hmm):
         response, reason = TargetResponse.PR, "§4.3.1 PR: <= -30 % from baseline"
     elif has_prior_response:
         response, reason = TargetResponse.PR, "D3 pr_persistence: PR kept until PD"
@@ -112,7 +163,7 @@ def assess_target_lesions(
         response, reason = TargetResponse.SD, "§4.3.1 SD: neither PR nor PD"
     return TargetResult(
         response=response,
-        sum_hmm=total,
+        sum_hmm=total_hmm,
         partial_sum_hmm=None,
         is_pd_on_partial_sum=False,
         reason=reason,
@@ -134,6 +185,6 @@ def _is_complete_response(
         if lesion.is_node:
             if not thresholds.is_normal_node(value_hmm):
                 return False
-        elif value_hmm != 0 or values.get(lesion.lesion_id) is TargetStatus.TOO_SMALL:
+        elif is_present_non_nodal(values.get(lesion.lesion_id)):
             return False
     return counted > 0

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from prrt.config import RecistConfig
 from prrt.criteria.recist11.new_lesions import assess_new_lesions, find_confirmation_dates
 from prrt.criteria.recist11.nontarget import assess_non_target_lesions
-from prrt.criteria.recist11.overall import REAPPEARANCE_AFTER_CR, assess_overall_response
+from prrt.criteria.recist11.overall import assess_overall_response
+from prrt.criteria.recist11.reappearance import assess_after_cr, is_disease_seen
 from prrt.criteria.recist11.scope import Scope
 from prrt.criteria.recist11.target import assess_target_lesions, resolve_target_value
 from prrt.criteria.recist11.thresholds import ExactThresholds
@@ -51,6 +52,10 @@ class TimepointResult:
     new_lesions: NewLesionsResponse | None = None
     overall_response: Response | None = None
     flags: tuple[str, ...] = ()
+    is_incomplete_cr: bool = False
+    """A PR after an overall CR with nothing seen and only non-targets not evaluated: for
+    BOR confirmation and the most recent evaluable response it counts like NE
+    (recist11.md §7); not an output flag."""
 
 
 def evaluate_scope_timepoints(
@@ -72,8 +77,11 @@ def evaluate_scope_timepoints(
     4. Components by §4.3.1 (targets), §4.3.3 (non-targets), §4.3.5 (new lesions),
        combined by Tables 1-2; no disease at baseline gives NED (D6).
     5. Reappearance after CR (``cr_reappearance_is_pd``, D1; RECIST Table 3 footnote,
-       EORTC FAQ): when the last evaluable overall response was CR, a PR, SD,
-       NON-CR/NON-PD or NED becomes PD, flagged.
+       EORTC FAQ; recist11.md §7): when the most recent evaluable overall response was CR
+       and a lesion of the scope is seen, the visit is PD, flagged, whatever Tables 1-2
+       give (NE included). Nothing seen with only non-targets not evaluated keeps Table 1's
+       PR as an incomplete CR visit (D14), which is skipped, like NE visits, when looking
+       for the most recent evaluable response; its complete sum enters the nadir.
     6. ``pr_persistence`` (D3): after a target PR/CR without PD since, target PR holds.
     """
     scoped = [lesion for lesion in lesions if scope.includes_group(lesion.group)]
@@ -82,7 +90,9 @@ def evaluate_scope_timepoints(
     baseline, follow_ups = assessments[0], assessments[1:]
     baseline_sum = _baseline_sum(targets, baseline, thresholds) if targets else None
     rows = [TimepointResult(assessment=baseline, is_baseline=True, baseline_sum_hmm=baseline_sum)]
-    confirmations = find_confirmation_dates(follow_ups)
+    confirmations = find_confirmation_dates(
+        follow_ups, scope=scope, policy=config.subset_new_lesion_policy, thresholds=thresholds
+    )
     nadir = baseline_sum
     last_evaluable: Response | None = None
     prior_response = False
@@ -109,13 +119,21 @@ def evaluate_scope_timepoints(
         )
         overall = assess_overall_response(target.response, non_target, new)
         flags: list[str] = []
-        if (
-            config.cr_reappearance_is_pd
-            and last_evaluable is Response.CR
-            and overall in REAPPEARANCE_AFTER_CR
-        ):
-            overall = Response.PD
-            flags.append(FLAG_REAPPEARANCE)
+        incomplete_cr = False
+        if last_evaluable is Response.CR:
+            seen = is_disease_seen(
+                targets,
+                non_targets,
+                assessment.targets,
+                assessment.non_targets,
+                thresholds=thresholds,
+            )
+            after_cr = assess_after_cr(
+                overall, is_seen=seen, cr_reappearance_is_pd=config.cr_reappearance_is_pd
+            )
+            overall, incomplete_cr = after_cr.response, after_cr.is_incomplete_cr
+            if after_cr.is_reappearance:
+                flags.append(FLAG_REAPPEARANCE)
         if backdated and overall is Response.PD:
             flags.append(FLAG_BACKDATED)
         if target.is_pd_on_partial_sum:
@@ -133,11 +151,12 @@ def evaluate_scope_timepoints(
                 new_lesions=new,
                 overall_response=overall,
                 flags=tuple(flags),
+                is_incomplete_cr=incomplete_cr,
             )
         )
         if target.sum_hmm is not None and nadir is not None:
             nadir = min(nadir, target.sum_hmm)
-        if overall is not Response.NE:
+        if overall is not Response.NE and not incomplete_cr:
             last_evaluable = overall
         if target.response in (TargetResponse.PR, TargetResponse.CR):
             prior_response = True

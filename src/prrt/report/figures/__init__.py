@@ -9,6 +9,7 @@ column or an unknown response category raises ValueError.
 """
 
 from prrt.report.figures.calibration import plot_calibration
+from prrt.report.figures.flow import plot_patient_flow
 from prrt.report.figures.forest import plot_forest
 from prrt.report.figures.km import plot_km
 from prrt.report.figures.sankey import plot_sankey
@@ -23,6 +24,7 @@ __all__ = [
     "plot_calibration",
     "plot_forest",
     "plot_km",
+    "plot_patient_flow",
     "plot_sankey",
     "plot_spider",
     "plot_swimmer",

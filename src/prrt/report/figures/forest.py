@@ -19,6 +19,7 @@ from prrt.report.figures.style import (
     REFERENCE_LINE,
     SMALL_FONT_PT,
 )
+from prrt.report.labels import p_phrase
 from prrt.report.model import ForestRow, ReportFigure
 
 __all__ = ["format_p", "format_ratio", "plot_forest"]
@@ -86,16 +87,12 @@ def format_ratio(value: float | None) -> str:
 def format_p(p_value: float | None) -> str:
     """ "P = 0.03", "P = 0.002", "P < 0.001", "P > 0.99"; empty without a P value.
 
-    >>> [format_p(p) for p in (0.0312, 0.0021, 0.0004, 0.995, None)]
+    The value as in every table (:func:`prrt.report.labels.format_p`, NEJM style).
+
+    >>> [format_p(p) for p in (0.0312, 0.0021, 0.0004, 0.996, None)]
     ['P = 0.03', 'P = 0.002', 'P < 0.001', 'P > 0.99', '']
     """
-    if p_value is None or math.isnan(p_value):
-        return ""
-    if p_value < 0.001:
-        return "P < 0.001"
-    if p_value > 0.99:
-        return "P > 0.99"
-    return f"P = {p_value:.3f}" if p_value < 0.01 else f"P = {p_value:.2f}"
+    return p_phrase(p_value)
 
 
 def _usable(value: float | None) -> bool:

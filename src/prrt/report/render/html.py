@@ -20,8 +20,11 @@ import jinja2
 from markupsafe import Markup
 
 import prrt
+from prrt.report.labels import label_text
 from prrt.report.model import Report, ReportFigure, ReportSection, ReportTable
-from prrt.report.render.cells import display_cell, flat_frame, is_numeric_column
+from prrt.report.render.cells import display_column, display_frame, is_numeric_column
+from prrt.report.render.fit import TableFit, fit_table
+from prrt.report.render.footnotes import shared_notes, split_sentences
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,6 +61,8 @@ class TableView:
     rows: tuple[tuple[str, ...], ...]
     is_long: bool
     """More than :data:`LONG_TABLE_ROWS` rows: scrolls in its own box on screen."""
+    fit: TableFit = TableFit.PORTRAIT
+    """The printed page of the table (:mod:`prrt.report.render.fit`)."""
     omitted_rows: int = 0
     """Rows not shown (``ReportTable.display_rows``); the files hold them all."""
     file_name: str = ""
@@ -89,6 +94,15 @@ class SectionView:
     notes: tuple[str, ...]
     tables: tuple[TableView, ...]
     figures: tuple[FigureView, ...]
+    shared_note: str = ""
+    """Footnote sentences common to every table and figure of the section, printed once
+    (:mod:`prrt.report.render.footnotes`)."""
+
+    @property
+    def head_fit(self) -> TableFit:
+        """The page of the heading: that of the first table, so that a section opening
+        with a wide table does not leave a portrait page holding only its heading."""
+        return self.tables[0].fit if self.tables else TableFit.PORTRAIT
 
 
 def table_anchor(table: ReportTable) -> str:
@@ -134,64 +148,87 @@ def _section_views(
     views = []
     table_number = figure_number = 0
     for number, section in enumerate(sections, start=1):
+        notes = shared_notes(
+            [label_text(t.footnote) for t in section.tables]
+            + [label_text(f.caption) for f in section.figures]
+        )
+        table_notes = notes.own[: len(section.tables)]
+        figure_notes = notes.own[len(section.tables) :]
         tables = []
-        for table in section.tables:
+        for table, footnote in zip(section.tables, table_notes, strict=True):
             table_number += 1
-            tables.append(_table_view(table, table_number))
+            tables.append(_table_view(table, table_number, footnote=footnote))
         figures = []
-        for figure in section.figures:
+        for figure, caption in zip(section.figures, figure_notes, strict=True):
             figure_number += 1
-            figures.append(_figure_view(figure, figure_number, is_interactive=is_interactive))
+            figures.append(
+                _figure_view(figure, figure_number, caption=caption, is_interactive=is_interactive)
+            )
         views.append(
             SectionView(
                 key=section.key,
                 number=number,
-                title=section.title,
-                summary=section.summary,
-                notes=section.notes,
+                title=label_text(section.title),
+                summary=label_text(section.summary),
+                notes=tuple(label_text(note) for note in section.notes),
                 tables=tuple(tables),
                 figures=tuple(figures),
+                shared_note=_unsaid(notes.shared, summary=label_text(section.summary)),
             )
         )
     return views
 
 
-def _table_view(table: ReportTable, number: int) -> TableView:
-    frame = flat_frame(table.frame)
+def _unsaid(shared: str, *, summary: str) -> str:
+    """The shared footnote sentences that the section's summary does not already say."""
+    said = set(split_sentences(summary))
+    return " ".join(s for s in split_sentences(shared) if s not in said)
+
+
+def _table_view(table: ReportTable, number: int, *, footnote: str) -> TableView:
+    frame = display_frame(table.frame)
     omitted = 0
     if table.display_rows is not None and len(frame) > table.display_rows:
         omitted = len(frame) - table.display_rows
         frame = frame.iloc[: table.display_rows]
-    rows = tuple(
-        tuple(display_cell(value) for value in row)
-        for row in frame.itertuples(index=False, name=None)
+    by_column = [display_column(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    rows = tuple(zip(*by_column, strict=True)) if by_column else ((),) * len(frame)
+    columns = tuple(str(column) for column in frame.columns)
+    widths = [max((len(text) for text in texts), default=0) for texts in by_column]
+    nowrap = [width <= NOWRAP_MAX_CHARS for width in widths]
+    fit = fit_table(columns, rows, nowrap=nowrap)
+    if fit is TableFit.WRAPPED:
+        nowrap = [False] * len(nowrap)
+    classes = tuple(
+        _column_class(frame.iloc[:, i], is_nowrap=nowrap[i]) for i in range(frame.shape[1])
     )
-    widths = [max((len(row[i]) for row in rows), default=0) for i in range(frame.shape[1])]
-    classes = tuple(_column_class(frame.iloc[:, i], width=widths[i]) for i in range(frame.shape[1]))
     return TableView(
         anchor=table_anchor(table),
         number=number,
-        title=table.title,
-        footnote=table.footnote,
-        columns=tuple(frame.columns),
+        title=label_text(table.title),
+        footnote=footnote,
+        columns=columns,
         classes=classes,
         rows=rows,
         is_long=len(rows) > LONG_TABLE_ROWS,
+        fit=fit,
         omitted_rows=omitted,
         file_name=f"tables/{table.name}.csv",
     )
 
 
-def _column_class(column: pd.Series, *, width: int) -> str:
+def _column_class(column: pd.Series, *, is_nowrap: bool) -> str:
     names = []
     if is_numeric_column(column):
         names.append("num")
-    if width <= NOWRAP_MAX_CHARS:
+    if is_nowrap:
         names.append("nw")
     return " ".join(names)
 
 
-def _figure_view(figure: ReportFigure, number: int, *, is_interactive: bool) -> FigureView:
+def _figure_view(
+    figure: ReportFigure, number: int, *, caption: str, is_interactive: bool
+) -> FigureView:
     plot_json = None
     if is_interactive and figure.interactive is not None:
         plot_json = Markup(_script_json(figure.interactive))
@@ -199,8 +236,8 @@ def _figure_view(figure: ReportFigure, number: int, *, is_interactive: bool) -> 
     return FigureView(
         anchor=figure_anchor(figure),
         number=number,
-        title=figure.title,
-        caption=figure.caption,
+        title=label_text(figure.title),
+        caption=caption,
         png_uri="data:image/png;base64," + base64.b64encode(figure.png).decode("ascii"),
         width_px=width_px,
         height_px=height_px,

@@ -1,7 +1,9 @@
 """tables.xlsx: one sheet per report table, written by XlsxWriter.
 
 Each sheet is named like its table; the header row is bold and frozen; under the data,
-after an empty row, the table's title and its footnote. Text is always text (a value
+after an empty row, the table's title and its footnote. Headers and codes in text cells
+read as labels, as in the HTML and PDF (:func:`prrt.report.render.cells.display_frame`,
+docs/decisions.md, D38); the CSV files keep the codes. Text is always text (a value
 starting with ``=`` is never a formula, one looking like a number or a URL stays as
 written), dates show as yyyy-mm-dd, a missing value is an empty cell. A table longer than
 a sheet can be (:data:`XLSX_MAX_DATA_ROWS`, a registry's per-scan listing) holds its
@@ -24,8 +26,9 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
+from prrt.report.labels import label_text
 from prrt.report.model import ReportTable
-from prrt.report.render.cells import flat_frame, is_missing
+from prrt.report.render.cells import display_frame, is_missing
 
 __all__ = ["XLSX_MAX_COLUMN_WIDTH", "XLSX_MAX_DATA_ROWS", "tables_xlsx"]
 
@@ -59,7 +62,7 @@ def tables_xlsx(tables: Iterable[ReportTable]) -> bytes:
 
 
 def _write_sheet(sheet: Worksheet, table: ReportTable, *, bold: Format, italic: Format) -> None:
-    frame = flat_frame(table.frame)
+    frame = display_frame(table.frame)
     kept = frame.head(XLSX_MAX_DATA_ROWS)
     rows = [[_excel_value(v) for v in row] for row in kept.itertuples(index=False, name=None)]
     header = [str(column) for column in frame.columns]
@@ -70,8 +73,8 @@ def _write_sheet(sheet: Worksheet, table: ReportTable, *, bold: Format, italic: 
     for number, row in enumerate(rows, start=1):
         sheet.write_row(number, 0, row)
     below = len(rows) + 2  # after an empty row
-    sheet.write_string(below, 0, table.title, bold)
-    notes = [table.footnote] if table.footnote else []
+    sheet.write_string(below, 0, label_text(table.title), bold)
+    notes = [label_text(table.footnote)] if table.footnote else []
     if len(kept) < len(frame):
         notes.append(
             f"First {len(kept):,} of {len(frame):,} rows: the sheet is full; every row is in "

@@ -5,6 +5,7 @@ Layout of ``out_dir``::
     report.html     self-contained, interactive figures, opens offline
     report.pdf      the same content, static figures (WeasyPrint)
     tables/*.csv    one per table          tables.xlsx   one sheet per table
+    tables.docx     every table, title and footnote (Word)
     figures/*.png   figures/*.svg          results.json  methods.md
 
 Everything is rendered in memory first, so a failure writes nothing. Files of an earlier
@@ -22,6 +23,7 @@ from typing import cast
 
 from prrt.forked import map_forked
 from prrt.report.model import Report
+from prrt.report.render.docx import tables_docx
 from prrt.report.render.files import results_json, table_csv, write_figure_files
 from prrt.report.render.html import figure_anchor, render_html, table_anchor
 from prrt.report.render.pdf import render_pdf
@@ -77,8 +79,9 @@ def write_report(report: Report, out_dir: Path, *, workers: int = 1) -> list[Pat
         partial(tables_xlsx, tables),
         partial(render_pdf, report),
         partial(render_html, report),
+        partial(tables_docx, report),
     ]
-    xlsx, pdf, html = map_forked(lambda render: render(), renderers, workers=workers)
+    xlsx, pdf, html, docx = map_forked(lambda render: render(), renderers, workers=workers)
     csvs = {table.name: table_csv(table) for table in tables}
     results = results_json(report.results)
 
@@ -90,6 +93,7 @@ def write_report(report: Report, out_dir: Path, *, workers: int = 1) -> list[Pat
         _write_bytes(out_dir / "report.pdf", cast(bytes, pdf)),
         *(_write_text(out_dir / "tables" / f"{name}.csv", text) for name, text in csvs.items()),
         _write_bytes(out_dir / "tables.xlsx", cast(bytes, xlsx)),
+        _write_bytes(out_dir / "tables.docx", cast(bytes, docx)),
         _write_text(out_dir / "results.json", results),
         _write_text(out_dir / "methods.md", report.methods.rstrip("\n") + "\n"),
     ]

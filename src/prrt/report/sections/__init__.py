@@ -1,4 +1,4 @@
-"""Report sections: one module per section of the study report (issue 3).
+"""Report sections: one module per section of the study report.
 
 Each module exposes ``build_<name>_section(data) -> SectionResult``: the
 :class:`~prrt.report.model.ReportSection` (tables, figures, notes), its part of

@@ -1,21 +1,29 @@
-"""Clinical (symptom) response per attribution with exact CIs (issue 4, items 3 and 6).
+"""Clinical (symptom) response per attribution with exact CIs (docs/decisions.md, D62).
 
 The computation is :func:`prrt.analysis.clinical_response.derive_clinical_response` on the
 analysed patients (after ``[analysis] min_cycles``); this module formats it. results.json
 ``clinical_response[attribution]: {k, n, rate, ci_low, ci_high}`` holds every attribution
 (mesenteric_mass, carcinoid_syndrome, other), with n = 0 and null rate and CI when no
 patient has a baseline symptom of it, or when the bundle has no symptoms.csv rows.
+``clinical_response_per_patient`` gives the mesenteric-mass figure per patient, MesenLuth's
+unit (:func:`prrt.analysis.clinical_response.derive_patient_level_response`), with the
+per-symptom counts beside it.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from prrt.report.model import ReportSection, ReportTable
-from prrt.report.sections.common import SectionResult, format_proportion
+from prrt.report.sections.common import SectionResult, format_count, format_proportion
 from prrt.report.sections.data import CohortData
 
-__all__ = ["DEFINITION", "METHODS", "build_clinical_section"]
+if TYPE_CHECKING:
+    from prrt.analysis.clinical_response import PatientLevelClinicalResponse
+
+__all__ = ["DEFINITION", "METHODS", "PER_PATIENT_METHODS", "build_clinical_section"]
 
 DEFINITION = (
     "Clinical response: among patients with a symptom of the attribution present at "
@@ -32,12 +40,22 @@ METHODS = (
     "such a symptom; rates are given with Clopper-Pearson 95% confidence intervals."
 )
 
+PER_PATIENT_METHODS = (
+    "Clinical response of mesenteric-mass symptoms was also given per patient (a patient "
+    "responds when any such baseline symptom resolved or improved), the unit of the "
+    "MesenLuth study, with its Clopper-Pearson 95% confidence interval."
+)
+
 
 def build_clinical_section(data: CohortData) -> SectionResult:
     """Responders / patients with baseline symptoms, per attribution, Clopper-Pearson CI."""
-    from prrt.analysis.clinical_response import derive_clinical_response
+    from prrt.analysis.clinical_response import (
+        derive_clinical_response,
+        derive_patient_level_response,
+    )
 
     result = derive_clinical_response(data.cases)
+    per_patient = derive_patient_level_response(data.cases)
     rows = []
     without = []
     for row in result.attributions:
@@ -80,11 +98,52 @@ def build_clinical_section(data: CohortData) -> SectionResult:
                 frame=pd.DataFrame(rows),
                 footnote=footnote,
             ),
+            _per_patient_table(per_patient, data.cycle_filter.text()),
         ),
         notes=notes,
     )
     return SectionResult(
         section=section,
-        results={"clinical_response": result.to_results_dict()},
-        methods=(METHODS,),
+        results={
+            "clinical_response": result.to_results_dict(),
+            "clinical_response_per_patient": per_patient.to_results_dict(),
+        },
+        methods=(METHODS, PER_PATIENT_METHODS),
+    )
+
+
+def _per_patient_table(result: PatientLevelClinicalResponse, filter_text: str) -> ReportTable:
+    """MesenLuth's unit: the patient, with the per-symptom counts beside it."""
+    attribution = result.attribution.value
+    frame = pd.DataFrame(
+        [
+            {
+                "unit": "patients (any symptom improved)",
+                "with baseline symptom": result.patients.n,
+                "improved or resolved": result.patients.k,
+                "clinical response, 95% CI": format_proportion(result.patients),
+            },
+            {
+                "unit": "symptoms (each counted)",
+                "with baseline symptom": result.baseline_symptoms,
+                "improved or resolved": result.improved_symptoms,
+                "clinical response, 95% CI": format_count(
+                    result.improved_symptoms, result.baseline_symptoms
+                ),
+            },
+        ]
+    )
+    return ReportTable(
+        name="clinical_response_per_patient",
+        title=f"Clinical response per patient: {attribution} symptoms",
+        frame=frame,
+        footnote=(
+            f"{result.method}. Per patient is the unit of MesenLuth's clinical response "
+            "(Al Mansour et al., J Nucl Med 2024); it equals the "
+            f"{attribution} row of the table by attribution. The symptom row counts each "
+            "baseline symptom once, without a CI (symptoms of one patient are not "
+            "independent). Excluded: patients without a baseline "
+            f"{attribution} symptom (n = {result.n_without_baseline_symptoms}). "
+            f"{filter_text}"
+        ),
     )

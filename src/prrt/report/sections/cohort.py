@@ -1,7 +1,9 @@
-"""Section 1, Cohort: Table 1 overall and by primary-site group, and PRRT exposure.
+"""Section 1, Cohort: Table 1 overall and by primary-site group, PRRT exposure, missing data.
 
-Age at diagnosis is (diagnosis_date - birth_date) in days / 365.25 when both dates are
-given, else ``age_at_diagnosis_years`` (issue 3). Quartiles are R's type 7.
+Table 1 is laid out as journals print it (:mod:`prrt.report.sections.table1`; docs/
+decisions.md, D45 and D46). Age at diagnosis is (diagnosis_date - birth_date) in days /
+365.25 when both dates are given, else ``age_at_diagnosis_years`` (D60). Quartiles are
+R's type 7.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from typing import Any
 
 import pandas as pd
 
+from prrt.analysis.courses import dose_reduction_rule
+from prrt.model.patient import LiverTumourBurden, PriorTherapy
+from prrt.report.labels import site_label
 from prrt.report.model import ReportSection, ReportTable
 from prrt.report.sections.common import (
     SectionResult,
@@ -20,11 +25,22 @@ from prrt.report.sections.common import (
     format_median_iqr,
 )
 from prrt.report.sections.data import SITE_GROUPS, CohortData
+from prrt.report.sections.missing_data import build_missing_data_table, derive_missing_data
+from prrt.report.sections.table1 import (
+    MEAN_SD,
+    MEDIAN_IQR,
+    Summary,
+    binary_rows,
+    categorical_rows,
+    continuous_rows,
+    is_recorded,
+    multi_item_rows,
+    n_row,
+)
 
 __all__ = ["build_cohort_section"]
 
 NOT_RECORDED = "not recorded"
-SEX_LEVELS = ("F", "M", "other", "unknown")
 GRADE_LEVELS = ("G1", "G2", "G3")
 GROUP_COLUMNS = ("overall", *SITE_GROUPS)
 
@@ -39,13 +55,7 @@ def build_cohort_section(data: CohortData) -> SectionResult:
         (name, patients[patients["site_group"] == name]) for name in SITE_GROUPS
     ]
     results: dict[str, dict[str, Any]] = {name: {"n": len(frame)} for name, frame in groups}
-    characteristics: Rows = [_n_row(groups)]
-    characteristics += _categorical(groups, results, "sex", "Sex", SEX_LEVELS)
-    characteristics += _numeric(groups, results, "age_years", "Age at diagnosis, years")
-    characteristics += _categorical(groups, results, "primary_site", "Primary site", ())
-    characteristics += _categorical(groups, results, "grade", "WHO grade", GRADE_LEVELS)
-    characteristics += _numeric(groups, results, "ki67_percent", "Ki-67, %")
-    characteristics += _categorical(groups, results, "stage", "Stage", ())
+    characteristics, not_recorded = _characteristic_rows(groups, results)
     exposure: Rows = [_n_row(groups)]
     exposure += _categorical(
         groups, results, "first_course_cycles", "Cycles in the first course", ()
@@ -69,22 +79,32 @@ def build_cohort_section(data: CohortData) -> SectionResult:
     exposure += _categorical(
         groups, results, "first_stop_reason", "Stop reason, first course", (), missing=_stop_missing
     )
-    missing_age = int(patients["age_years"].isna().sum())
-    missing_ki67 = int(patients["ki67_percent"].isna().sum())
+    absent = (
+        f" Not recorded for any patient, so not shown: {', '.join(not_recorded)}."
+        if not_recorded
+        else ""
+    )
     footnote = (
-        "n (%) of the column's patients; mean ± SD, mean ± SE (SD/√n) and median "
-        "(IQR, R type-7 quantiles) over patients with a value. Age at diagnosis from "
-        "birth and diagnosis dates (days/365.25), else the recorded age. Site groups: "
-        "pancreas, small intestine, other (every other site, duodenum included). "
-        f"Not in the age summary: no age recorded (n = {missing_age}); not in the Ki-67 "
-        f"summary: no Ki-67 recorded (n = {missing_ki67}). {data.cycle_filter.text()}"
+        "n (%) of the column's patients (the levels and Missing add up to 100%); age as "
+        "mean (SD), Ki-67 as median (IQR, R type-7 quantiles), over the patients with a "
+        "value. Missing: patients without the value, shown when any patient lacks it. Age "
+        "at diagnosis from birth and diagnosis dates (days/365.25), else the recorded age; "
+        "age at first PRRT from the birth date to cycle 1 of the first course, else the age "
+        "at diagnosis plus the time from diagnosis to cycle 1. Prior therapies: a patient "
+        "may have several (the percentages do not add up to 100%); None = recorded as no "
+        "prior therapy. Baseline Krenning score: the highest score on the PET baseline "
+        "(the latest SSTR-PET on or before the reference date); missing without a PET "
+        "baseline or without a score on it. Site groups: pancreas, small intestine, other "
+        f"(every other site, duodenum included).{absent} {data.cycle_filter.text()}"
     )
     exposure_note = (
         "From cycles.csv via courses.csv (spec/assess.md): cycles, cumulative administered "
         "activity and dose-reduced cycles summed over all courses; the stop reason is that "
         "of the first course's last cycle. Patients without any cycle count 0 cycles and "
-        f"0 GBq. {data.cycle_filter.text()}"
+        f"0 GBq. {dose_reduction_rule(data.config.analysis.standard_activity_gbq)} "
+        f"{data.cycle_filter.text()}"
     )
+    missing = derive_missing_data(data, [(column, label) for column, label, _ in _CHARACTERISTICS])
     tables = (
         ReportTable(
             name="cohort_characteristics",
@@ -98,6 +118,7 @@ def build_cohort_section(data: CohortData) -> SectionResult:
             frame=pd.DataFrame(exposure),
             footnote=exposure_note,
         ),
+        build_missing_data_table(missing, suffix=data.cycle_filter.text()),
     )
     notes: tuple[str, ...] = ()
     if data.n_patients == 0:
@@ -107,20 +128,24 @@ def build_cohort_section(data: CohortData) -> SectionResult:
         title="Cohort",
         summary=(
             f"{data.n_patients} patients analysed: characteristics and PRRT exposure, "
-            "overall and by primary-site group. " + data.cycle_filter.text()
+            "overall and by primary-site group, and the missing data of every analysis "
+            "variable. " + data.cycle_filter.text()
         ),
         tables=tables,
         notes=notes,
     )
     methods = (
-        "Continuous characteristics are summarised as mean ± standard deviation, mean ± "
-        "standard error and median (interquartile range, type-7 quantiles); categorical "
-        "ones as counts and percentages.",
+        "Baseline characteristics are summarised as counts and percentages, age as mean "
+        "(standard deviation) and Ki-67 as median (interquartile range, type-7 quantiles), "
+        "overall and by primary-site group, with the number of patients missing each "
+        "variable; PRRT exposure as mean ± standard deviation, mean ± standard error and "
+        "median (interquartile range).",
     )
     return SectionResult(
         section=section,
         results={
             "cohort": results,
+            "missing_data": {variable.key: variable.to_dict() for variable in missing},
             "min_cycles_filter": {
                 "min_cycles": data.cycle_filter.min_cycles,
                 "n_before": data.cycle_filter.n_before,
@@ -129,6 +154,111 @@ def build_cohort_section(data: CohortData) -> SectionResult:
         },
         methods=methods,
     )
+
+
+def _characteristic_rows(
+    groups: Groups, results: dict[str, dict[str, Any]]
+) -> tuple[Rows, list[str]]:
+    """Table 1 rows (docs/decisions.md, D45, D46) and the labels of the characteristics
+    left out because no patient has them recorded."""
+    rows: Rows = [n_row(groups)]
+    left_out: list[str] = []
+    overall = groups[0][1]
+    for column, label, build in _CHARACTERISTICS:
+        built = build(groups, results, column=column, label=label)
+        if len(overall) and not overall[column].map(is_recorded).any():
+            left_out.append(label)
+            continue
+        rows += built
+    return rows, left_out
+
+
+def _categorical_builder(
+    levels: tuple[str, ...] = (),
+    optional: tuple[str, ...] = (),
+    labels: Callable[[str], str] = str,
+) -> Callable[..., Rows]:
+    def build(
+        groups: Groups, results: dict[str, dict[str, Any]], *, column: str, label: str
+    ) -> Rows:
+        return categorical_rows(
+            groups,
+            results,
+            column=column,
+            label=label,
+            levels=levels,
+            optional_levels=optional,
+            level_labels=labels,
+        )
+
+    return build
+
+
+def _continuous_builder(summary: Summary) -> Callable[..., Rows]:
+    def build(
+        groups: Groups, results: dict[str, dict[str, Any]], *, column: str, label: str
+    ) -> Rows:
+        return continuous_rows(groups, results, column=column, label=label, summary=summary)
+
+    return build
+
+
+def _prior_therapy_rows(
+    groups: Groups, results: dict[str, dict[str, Any]], *, column: str, label: str
+) -> Rows:
+    return multi_item_rows(
+        groups,
+        results,
+        column=column,
+        label=label,
+        items=[str(item) for item in PriorTherapy],
+        item_labels=lambda item: PRIOR_THERAPY_LABELS[item],
+        none_label="None",
+    )
+
+
+SEX_LABELS = {"F": "Female", "M": "Male", "other": "Other", "unknown": "Unknown"}
+PRIOR_THERAPY_LABELS = {
+    "surgery": "Surgery",
+    "somatostatin_analogue": "Somatostatin analogue",
+    "everolimus": "Everolimus",
+    "sunitinib": "Sunitinib",
+    "capecitabine_temozolomide": "Capecitabine-temozolomide",
+    "other_chemotherapy": "Other chemotherapy",
+    "liver_directed": "Liver-directed therapy",
+    "external_radiotherapy": "External radiotherapy",
+    "prior_prrt": "Previous PRRT",
+    "other": "Other",
+}
+"""Displayed names of the prior-therapy vocabulary (bundle.md 1.2)."""
+LIVER_BURDEN_LABELS = {"<25": "<25%", "25-50": "25\N{EN DASH}50%", ">50": ">50%"}
+
+_CHARACTERISTICS: tuple[tuple[str, str, Callable[..., Rows]], ...] = (
+    ("sex", "Sex", _categorical_builder(("F", "M"), ("other", "unknown"), SEX_LABELS.__getitem__)),
+    ("age_years", "Age at diagnosis, years", _continuous_builder(MEAN_SD)),
+    ("age_at_first_prrt_years", "Age at first PRRT, years", _continuous_builder(MEAN_SD)),
+    ("primary_site", "Primary site", _categorical_builder(labels=site_label)),
+    ("grade", "WHO grade", _categorical_builder(GRADE_LEVELS)),
+    ("ki67_percent", "Ki-67, %", _continuous_builder(MEDIAN_IQR)),
+    ("stage", "Stage", _categorical_builder()),
+    ("ecog", "ECOG performance status", _categorical_builder(("0", "1"), ("2", "3", "4"))),
+    ("carcinoid_syndrome", "Carcinoid syndrome", binary_rows),
+    ("prior_therapies", "Prior therapies", _prior_therapy_rows),
+    (
+        "liver_tumour_burden",
+        "Liver tumour burden, % of liver volume",
+        _categorical_builder(
+            tuple(str(b) for b in LiverTumourBurden), labels=LIVER_BURDEN_LABELS.__getitem__
+        ),
+    ),
+    (
+        "baseline_krenning",
+        "Krenning score at baseline SSTR-PET",
+        _categorical_builder(optional=("0", "1", "2", "3", "4")),
+    ),
+)
+"""Table 1 in print order: results.json key (the patient frame's column), label, rows.
+Age is roughly symmetric (DOMAIN.md §7: normal(66, 12)), Ki-67 right-skewed (D45)."""
 
 
 def _n_row(groups: Groups) -> dict[str, str]:

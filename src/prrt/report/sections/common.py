@@ -6,6 +6,7 @@ Formatting follows the usual Table 1 conventions: ``k (x.x%)``, ``mean ± SD``,
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from prrt.report import labels
 from prrt.report.model import ReportFigure, ReportSection
 
 __all__ = [
@@ -29,7 +31,10 @@ __all__ = [
     "guarded_figure",
     "jsonable",
     "proportion_dict",
+    "unfitted_phrase",
 ]
+
+_LOG = logging.getLogger(__name__)
 
 DASH = "—"
 """Shown where a statistic has no value (no patients, not estimable)."""
@@ -84,17 +89,12 @@ def format_count(k: int, n: int) -> str:
 
 
 def format_p(p_value: float | None) -> str:
-    """A P value as usually printed: 3 significant digits, ``< 0.001`` below that.
+    """A P value as every displayed table prints it: :func:`prrt.report.labels.format_p`.
 
     >>> format_p(0.0123), format_p(0.00001), format_p(None), format_p(1.0)
-    ('0.0123', '< 0.001', '—', '1')
+    ('0.01', '<0.001', '—', '>0.99')
     """
-    if not _finite(p_value):
-        return DASH
-    assert p_value is not None
-    if p_value < 0.001:
-        return "< 0.001"
-    return f"{p_value:.3g}"
+    return labels.format_p(p_value)
 
 
 def format_estimate_ci(
@@ -178,12 +178,20 @@ def format_mean_sd(stats: Mapping[str, Any], *, spread: str = "sd", digits: int 
 def format_median_iqr(stats: Mapping[str, Any], *, digits: int = 1) -> str:
     """``median (Q1\N{EN DASH}Q3)`` from :func:`describe_numbers`.
 
+    When the median and both quartiles are whole numbers (counts such as cycles, scores)
+    they print as integers, never ``4.0 (4.0\N{EN DASH}4.0)``.
+
     >>> format_median_iqr(describe_numbers([1, 2, 3, 4]))
     '2.5 (1.8\N{EN DASH}3.2)'
+    >>> format_median_iqr(describe_numbers([3, 4, 4, 4, 4]))
+    '4 (4\N{EN DASH}4)'
     """
     if not _finite(stats.get("median")):
         return DASH
-    median, q1, q3 = (f"{stats[key]:.{digits}f}" for key in ("median", "q1", "q3"))
+    values = [float(stats[key]) for key in ("median", "q1", "q3")]
+    if all(value.is_integer() for value in values):
+        digits = 0
+    median, q1, q3 = (f"{value:.{digits}f}" for value in values)
     return f"{median} ({q1}\N{EN DASH}{q3})"
 
 
@@ -209,14 +217,42 @@ def exclusions_text(counts: Mapping[str, int] | Sequence[tuple[str, int]]) -> st
     return "Excluded: " + "; ".join(parts) + "." if parts else "No patient excluded."
 
 
+def unfitted_phrase(outcome: str, *, events: int, non_events: int) -> str:
+    """Why a model could not be fitted, in the reader's words, never the exception's text.
+
+    Below :data:`prrt.report.labels.MIN_PER_OUTCOME` events or non-events the cohort is
+    too small (:func:`prrt.report.labels.too_few_phrase`); otherwise the estimation failed
+    on these patients (e.g. no convergence), with their counts.
+
+    >>> unfitted_phrase("CR/PR at end", events=2, non_events=30)[:50]
+    'too few patients with CR/PR at end to fit the mode'
+    >>> unfitted_phrase("an event", events=40, non_events=30)
+    'the model could not be fitted to these patients (40 events, 30 non-events)'
+    """
+    if min(events, non_events) < labels.MIN_PER_OUTCOME:
+        return labels.too_few_phrase(outcome, events=events, non_events=non_events)
+    return (
+        f"the model could not be fitted to these patients ({events} events, "
+        f"{non_events} non-events)"
+    )
+
+
 def guarded_figure(
     make: Callable[[], ReportFigure], *, what: str
 ) -> tuple[tuple[ReportFigure, ...], tuple[str, ...]]:
-    """Run a figure function; a failure becomes a note instead of a crash (issue 3).
+    """Run a figure function; a failure becomes a note instead of a crash.
 
-    Returns ``((figure,), ())`` or ``((), (note,))``.
+    Returns ``((figure,), ())`` or ``((), (note,))``. The note says which figure is
+    missing, never the exception's text (a reader cannot act on it; the tables and
+    results.json hold the numbers).
+
+    >>> def broken() -> ReportFigure:
+    ...     raise ValueError("x and y must have the same first dimension")
+    >>> guarded_figure(broken, what="The spider plot (All lesions)")
+    ((), ('The spider plot (All lesions) could not be drawn for this cohort.',))
     """
     try:
         return (make(),), ()
-    except Exception as exc:
-        return (), (f"{what} could not be drawn: {type(exc).__name__}: {exc}",)
+    except Exception:
+        _LOG.warning("%s could not be drawn", what, exc_info=True)
+        return (), (f"{what} could not be drawn for this cohort.",)

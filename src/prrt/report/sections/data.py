@@ -1,7 +1,7 @@
 """The analysed cohort: the ``min_cycles`` filter, site groups and protocol responses.
 
 Every section reads one :class:`CohortData`, so all analyses use the same patients
-(issue 3: ``[analysis] min_cycles`` restricts every analysis).
+(docs/decisions.md, D60: ``[analysis] min_cycles`` restricts every analysis).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import pandas as pd
 
 from prrt.config import Config
 from prrt.model.enums import Response
+from prrt.report.sections.characteristics import characteristics_frame
 
 if TYPE_CHECKING:
     from prrt.assess.api import AssessResult
@@ -66,7 +67,7 @@ MID_GROUPS = ("PR", "SD", "PD")
 
 
 def site_group(primary_site: str | None) -> str:
-    """Primary-site group: pancreas, small_intestine, or other (issue 3).
+    """Primary-site group: pancreas, small_intestine, or other (docs/decisions.md, D60).
 
     >>> site_group("pancreas"), site_group("duodenum"), site_group(None)
     ('pancreas', 'other', 'other')
@@ -129,7 +130,8 @@ class CohortData:
     patients: pd.DataFrame
     """One row per analysed patient: patient_id, sex, age_years, primary_site, site_group,
     grade, ki67_percent, stage, reference_date, first_course_cycles, cycles_total,
-    courses_n, cumulative_gbq, reduced_cycles, first_stop_reason."""
+    courses_n, cumulative_gbq, reduced_cycles, first_stop_reason, and the columns of
+    :data:`prrt.report.sections.characteristics.CHARACTERISTIC_COLUMNS`."""
     responses: pd.DataFrame
     """One row per analysed patient and scope it has (best_response.csv): measurable,
     bor, bor_confirmed, the overall response at each protocol timepoint (MISSING when
@@ -149,6 +151,9 @@ class CohortData:
     """metabolic_responses.csv of the analysed patients (empty without PET data)."""
     best_metabolic_response: pd.DataFrame = field(default_factory=pd.DataFrame)
     """best_metabolic_response.csv of the analysed patients (empty without PET data)."""
+    removed: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The patients the ``min_cycles`` filter removed, with the columns of
+    :attr:`patients` (the patient flow reports why)."""
 
     @property
     def n_patients(self) -> int:
@@ -183,6 +188,7 @@ def prepare_cohort(bundle: Bundle, assessed: AssessResult, *, config: Config) ->
     cycle_filter = CycleFilter(
         min_cycles=min_cycles, n_before=len(patients), n_removed=int((~keep).sum())
     )
+    removed = patients[~keep].reset_index(drop=True)
     patients = patients[keep].reset_index(drop=True)
 
     def only(frame: pd.DataFrame) -> pd.DataFrame:
@@ -212,6 +218,7 @@ def prepare_cohort(bundle: Bundle, assessed: AssessResult, *, config: Config) ->
         scopes=scopes,
         reference_dates={pid: reference[pid] for pid in patients["patient_id"]},
         cases=tuple(case for case in bundle.cases if case.patient_id in kept_ids),
+        removed=removed,
         **tables,
     )
 
@@ -240,7 +247,7 @@ def _patient_frame(bundle: Bundle, courses: pd.DataFrame) -> pd.DataFrame:
     for column in ("first_course_cycles", "cycles_total", "courses_n", "reduced_cycles"):
         frame[column] = frame[column].fillna(0).astype(int)
     frame["cumulative_gbq"] = frame["cumulative_gbq"].astype(float).fillna(0.0)
-    return frame
+    return frame.merge(characteristics_frame(bundle), on="patient_id", how="left")
 
 
 def _age_at_diagnosis(raw: pd.DataFrame) -> np.ndarray:

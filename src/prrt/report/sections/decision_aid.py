@@ -1,4 +1,4 @@
-"""Mid-treatment decision aid: the model behind ``prrt midpoint`` (issue 4, items 5-6).
+"""Mid-treatment decision aid: the model behind ``prrt midpoint`` (docs/decisions.md, D65).
 
 Decision support, research output, not a recommendation (DOMAIN.md §5). The model is
 :mod:`prrt.analysis.decision_aid`: Firth logistic regression of CR/PR at end on the design
@@ -20,10 +20,11 @@ from prrt.report.sections.common import (
     format_estimate_ci,
     format_p,
     guarded_figure,
+    unfitted_phrase,
 )
 from prrt.report.sections.data import MID_GROUPS, CohortData, mid_group
 from prrt.report.sections.logistic import TERMS, design_matrix
-from prrt.report.sections.pr_end_by_mid import halperin_set
+from prrt.report.sections.mid_end_set import PD_MID_NO_END, coarse_exclusions, halperin_set
 
 if TYPE_CHECKING:
     from prrt.analysis.decision_aid import DecisionAidModel
@@ -93,6 +94,7 @@ def build_decision_aid_section(data: CohortData) -> SectionResult:
         return _refused(data, refusal)
     exclusions = f"{exclusions_text(excluded)} {data.cycle_filter.text()}"
     footnote = f"Outcome: CR/PR at end; scope all. {model.method_text}. {exclusions}"
+    pd_note = _pd_at_mid_note(analysis_set, excluded)
     tables = (
         ReportTable(
             name="midpoint_model_terms",
@@ -127,20 +129,27 @@ def build_decision_aid_section(data: CohortData) -> SectionResult:
                 "Clopper-Pearson 95% CI. " + footnote
             ),
         ),
+        _calibration_measures(model, footnote),
     )
     figures, notes = _calibration(model, footnote)
+    notes = (*pd_note, *notes)
     cv = model.cv
     summary = (
         f"{DECISION_SUPPORT} Firth logistic regression of CR/PR at end on PR at mid, grade "
         f"and primary-site group (the logistic-regression section's design and patients): "
         f"{model.n} patients, {model.events} with CR/PR at end. Cross-validated AUC "
         f"{format_estimate_ci(cv.auc, cv.ci_low, cv.ci_high)} ({cv.repeats} x {cv.folds}-"
-        "fold, DeLong 95% CI). prrt midpoint shows this model's prediction for one patient."
+        "fold, DeLong 95% CI)"
+        + _calibration_clause(model)
+        + ". prrt midpoint shows this model's prediction for one patient."
     )
     section = ReportSection(
         key=_KEY, title=_TITLE, summary=summary, tables=tables, figures=figures, notes=notes
     )
-    results = model.to_results_dict() | {"excluded": excluded}
+    results = model.to_results_dict() | {
+        "excluded": coarse_exclusions(excluded),
+        "excluded_by_reason": excluded,
+    }
     return SectionResult(
         section=section,
         results={"midpoint_model": results},
@@ -151,14 +160,20 @@ def build_decision_aid_section(data: CohortData) -> SectionResult:
             f"{cv.repeats} repeats of stratified {cv.folds}-fold cross-validation (AUC of the "
             "pooled out-of-fold predictions, averaged over repeats, with the averaged DeLong "
             "95% confidence bounds) and calibration was plotted by deciles of the "
-            "out-of-fold predictions.",
+            "out-of-fold predictions and summarised by the calibration slope, "
+            "calibration-in-the-large (logistic recalibration on the logit of the "
+            "out-of-fold predictions; Steyerberg 2019, Van Calster et al. 2019) and the "
+            "Brier score, each averaged over the repeats.",
         ),
     )
 
 
 def _refused(data: CohortData, refusal: Any) -> SectionResult:
     analysis_set, excluded = halperin_set(data)
-    note = f"Decision-aid model not computed: {refusal.reason}."
+    reason = unfitted_phrase(
+        "CR/PR at end", events=refusal.events, non_events=refusal.non_events
+    )  # the refusal's own text may quote an estimation error
+    note = f"Decision-aid model not computed: {reason}."
     empty = dict.fromkeys(("odds_ratio", "ci_low", "ci_high", "p_value"))
     results = {
         "method": "firth",
@@ -169,8 +184,12 @@ def _refused(data: CohortData, refusal: Any) -> SectionResult:
         "auc": None,
         "auc_ci_low": None,
         "auc_ci_high": None,
-        "refused": refusal.reason,
-        "excluded": excluded,
+        "calibration_slope": None,
+        "calibration_intercept": None,
+        "brier_score": None,
+        "refused": reason,
+        "excluded": coarse_exclusions(excluded),
+        "excluded_by_reason": excluded,
     }
     section = ReportSection(
         key=_KEY,
@@ -180,6 +199,21 @@ def _refused(data: CohortData, refusal: Any) -> SectionResult:
         notes=(note, f"{exclusions_text(excluded)} {data.cycle_filter.text()}"),
     )
     return SectionResult(section=section, results={"midpoint_model": results})
+
+
+def _pd_at_mid_note(analysis_set: pd.DataFrame, excluded: dict[str, int]) -> tuple[str, ...]:
+    """Say so when no patient with PD at mid is in the model's set but some were left out
+    (docs/decisions.md, D32): the model's PD-at-mid prediction then rests on no outcome."""
+    left_out = excluded.get(PD_MID_NO_END, 0)
+    if not left_out or (analysis_set["mid_group"] == "PD").any():
+        return ()
+    return (
+        f"No patient with PD at mid is in the model's analysis set: all {left_out} had no "
+        "end assessment (treatment stops at progression). The prediction shown for PD at "
+        "mid is that of SD at mid and is not supported by any observed end response; the "
+        "non-responder-imputation tables of the logistic-regression section count these "
+        "patients as not PR.",
+    )
 
 
 def _terms_table(model: DecisionAidModel) -> pd.DataFrame:
@@ -254,6 +288,60 @@ def _profiles_table(model: DecisionAidModel, analysis_set: pd.DataFrame) -> pd.D
             }
         )
     return pd.DataFrame(rows)
+
+
+def _calibration_clause(model: DecisionAidModel) -> str:
+    """``; calibration slope s, calibration-in-the-large i, Brier score b`` (cross-validated)."""
+    cv = model.cv
+    parts = [
+        f"{name} {value:.2f}" if name != "Brier score" else f"{name} {value:.3f}"
+        for name, value in (
+            ("calibration slope", cv.calibration_slope),
+            ("calibration-in-the-large", cv.calibration_intercept),
+            ("Brier score", cv.brier),
+        )
+        if value is not None
+    ]
+    return "; " + ", ".join(parts) if parts else ""
+
+
+def _calibration_measures(model: DecisionAidModel, footnote: str) -> ReportTable:
+    """Calibration slope, calibration-in-the-large and Brier score (cross-validated)."""
+    from prrt.analysis.decision_aid import CALIBRATION_SUMMARY
+
+    cv = model.cv
+    results = model.to_results_dict()
+
+    def shown(value: float | None) -> str:
+        return "not estimable" if value is None else f"{value:.3f}"
+
+    frame = pd.DataFrame(
+        [
+            {"measure": "calibration slope", "estimate": shown(cv.calibration_slope), "ideal": "1"},
+            {
+                "measure": "calibration-in-the-large (intercept)",
+                "estimate": shown(cv.calibration_intercept),
+                "ideal": "0",
+            },
+            {"measure": "Brier score", "estimate": shown(cv.brier), "ideal": "0"},
+            {
+                "measure": "Brier score of the prevalence alone",
+                "estimate": shown(results["brier_score_null"]),
+                "ideal": "(reference)",
+            },
+        ]
+    )
+    reason = f" {cv.calibration_reason}." if cv.calibration_reason else ""
+    return ReportTable(
+        name="midpoint_model_calibration_fit",
+        title="Decision-aid model: calibration slope, intercept and Brier score",
+        frame=frame,
+        footnote=(
+            f"{CALIBRATION_SUMMARY}. A slope below 1 means predictions too extreme "
+            "(overfitting); an intercept below 0 predictions too high on average; the "
+            "prevalence alone predicts ybar for everyone." + reason + " " + footnote
+        ),
+    )
 
 
 def _calibration_table(model: DecisionAidModel) -> pd.DataFrame:

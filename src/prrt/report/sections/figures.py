@@ -1,13 +1,14 @@
 """Section 9, Per-patient figures: waterfall and spider per scope, swimmer (scope ``all``).
 
 Each shows at most :data:`MAX_PATIENTS` patients, a seeded random sample (seed
-:data:`SEED`) said in the caption, so a 10k-patient report stays small (issue 3).
+:data:`SEED`) said in the caption, so a 10k-patient report stays small (docs/decisions.md, D60).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from prrt.report.labels import scope_label
 from prrt.report.model import ReportFigure, ReportSection
 from prrt.report.sections.common import SectionResult, guarded_figure
 from prrt.report.sections.data import CohortData
@@ -15,7 +16,7 @@ from prrt.report.sections.data import CohortData
 __all__ = ["MAX_PATIENTS", "SEED", "build_figures_section"]
 
 MAX_PATIENTS = 500
-"""Issue 3: per-patient figures show at most 500 patients."""
+"""Per-patient figures show at most 500 patients (docs/decisions.md, D60)."""
 SEED = 1
 """Seed of the patient sample of every per-patient figure."""
 
@@ -30,9 +31,10 @@ def build_figures_section(data: CohortData) -> SectionResult:
         notes.append("No patient to draw.")
     else:
         for scope in data.scopes:
+            label = scope_label(scope)
             for make, what in (
-                (lambda s=scope: _waterfall(data, s, bor_column), f"The waterfall plot ({scope})"),
-                (lambda s=scope: _spider(data, s, bor_column), f"The spider plot ({scope})"),
+                (lambda s=scope: _waterfall(data, s, bor_column), f"The waterfall plot ({label})"),
+                (lambda s=scope: _spider(data, s, bor_column), f"The spider plot ({label})"),
             ):
                 made, failed = guarded_figure(make, what=what)
                 figures += [replace(f, caption=f"{f.caption} {suffix}") for f in made]
@@ -59,6 +61,7 @@ def _waterfall(data: CohortData, scope: str, bor_column: str) -> ReportFigure:
     return plot_waterfall(
         data.best_response,
         scope=scope,
+        title=f"Best change in target-lesion sum from baseline ({scope_label(scope)})",
         bor_column=bor_column,
         max_patients=MAX_PATIENTS,
         seed=SEED,
@@ -73,6 +76,7 @@ def _spider(data: CohortData, scope: str, bor_column: str) -> ReportFigure:
         data.timepoint_responses,
         data.reference_dates,
         scope=scope,
+        title=f"Change in target-lesion sum over time ({scope_label(scope)})",
         best_response=data.best_response,
         bor_column=bor_column,
         max_patients=MAX_PATIENTS,

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from prrt.report import labels
 from prrt.report.model import KmCurveData, KmPlotData, ReportFigure
 from prrt.report.sections.common import format_estimate_ci, guarded_figure, jsonable
 
@@ -28,7 +29,7 @@ __all__ = [
 ]
 
 RATE_MONTHS = (12, 24)
-"""Landmark survival rates reported (issue 3: 12- and 24-month rates)."""
+"""Landmark survival rates reported (docs/decisions.md, D60: 12- and 24-month rates)."""
 
 
 def fit_km(time: Sequence[float], event: Sequence[int], *, transform: str) -> Any | None:
@@ -109,18 +110,18 @@ def scope_label(scope: str) -> tuple[str, str]:
     """A short curve label for a scope, and the abbreviation it uses ('' if none).
 
     Group names longer than 10 characters become their initials, so the at-risk table
-    keeps its width.
+    keeps its width; the others read as words (:func:`prrt.report.labels.scope_label`).
 
     >>> scope_label("only:mesenteric_mass"), scope_label("without:liver"), scope_label("all")
-    (('MM only', 'MM = mesenteric_mass'), ('Without liver', ''), ('All lesions', ''))
+    (('MM only', 'MM = mesenteric mass'), ('Without liver', ''), ('All lesions', ''))
     """
     if ":" not in scope:
-        return "All lesions", ""
+        return labels.scope_label(scope), ""
     kind, group = scope.split(":", 1)
-    short = group
-    if len(group) > 10:
-        short = "".join(part[0] for part in group.split("_") if part).upper() or group
-    note = f"{short} = {group}" if short != group else ""
+    if len(group) <= 10:
+        return labels.scope_label(scope), ""
+    short = "".join(part[0] for part in group.split("_") if part).upper() or group
+    note = f"{short} = {labels.humanise(group)}"
     return (f"{short} only" if kind == "only" else f"Without {short}"), note
 
 

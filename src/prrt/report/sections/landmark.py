@@ -1,9 +1,12 @@
 """Landmark comparisons of PFS and OS by response at mid-treatment (DOMAIN.md §5).
 
-Time zero is each patient's mid assessment; only patients progression-free and alive
-then are kept (:func:`prrt.analysis.landmark.landmark_dataset`), so responders get no
-guaranteed event-free time. Log-rank test across PR, SD and PD; Cox hazard ratios of PR
-and PD against SD.
+Time zero is each patient's mid assessment; only patients free of the endpoint's event
+and still followed then are kept (:func:`prrt.analysis.landmark.landmark_dataset`), so
+responders get no guaranteed event-free time. For PFS that means alive and
+progression-free: a PD at mid ends PFS on the landmark, so the PD group is empty. For OS
+it means alive, whatever the progression: patients with PD at mid form the PD group.
+Log-rank test across the groups with patients (its P in a row of its own); Cox hazard
+ratios of PR and PD against SD.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from prrt.report.sections.common import (
     format_estimate_ci,
     format_p,
     guarded_figure,
+    unfitted_phrase,
 )
 from prrt.report.sections.data import MID_GROUPS, CohortData, mid_group
 from prrt.report.sections.km import fit_km, km_curve, km_figure, km_summary, summary_cells
@@ -50,6 +54,23 @@ def mid_landmarks(all_scope: pd.DataFrame) -> pd.DataFrame:
         }
     )
 
+
+LANDMARK_METHODS = (
+    "Comparisons by response at mid-treatment (PR, SD, PD) used a landmark analysis with "
+    "time zero at the mid-treatment assessment (time in months from its date, without "
+    "adding a day), excluding patients without a mid-treatment assessment or with a "
+    "non-evaluable mid-treatment response (NE, NED) and those whose endpoint had ended on "
+    "or before the landmark (event or censoring). The progression-free survival set thus "
+    "held the patients alive, progression-free and followed after the mid-treatment "
+    "assessment (a PD at mid-treatment ends progression-free survival at the landmark, so "
+    "the PD group is empty); the overall survival set held the patients alive and "
+    "followed after it whatever their progression status, so patients with PD at "
+    "mid-treatment formed the PD group. The groups were compared with the log-rank test "
+    "over the groups with patients (R survdiff) and Cox proportional-hazards regression "
+    "(Efron ties, Wald confidence intervals, as R coxph) with SD as reference."
+)
+"""methods.md sentence: what :func:`prrt.analysis.landmark.landmark_dataset` keeps for each
+endpoint (its Rule and Project decisions)."""
 
 EXCLUSION_LABELS = {
     "no_landmark": "no mid assessment",
@@ -96,12 +117,7 @@ def build_landmark_parts(data: CohortData, *, grid: tuple[float, ...]) -> Landma
         made, failed = guarded_figure(draw, what="The hazard-ratio forest plot")
         parts.figures += made
         parts.notes += failed
-    parts.methods = (
-        "Comparisons by response at mid-treatment used a landmark analysis with time zero "
-        "at the mid-treatment assessment, including only patients alive and progression-free"
-        " then: log-rank test (R survdiff) and Cox proportional-hazards regression (Efron "
-        "ties, Wald confidence intervals, as R coxph) with SD as reference.",
-    )
+    parts.methods = (LANDMARK_METHODS,)
     return parts
 
 
@@ -171,10 +187,11 @@ def _one_endpoint(
                     else "—"
                 ),
                 "P (Wald)": format_p(hr["p_value"]) if hr else "",
+                "log-rank P": "",
             }
         )
+    table_rows.append(dict.fromkeys(table_rows[0], "") | _logrank_row(result, present))
     table_frame = pd.DataFrame(table_rows)
-    table_frame["log-rank P"] = [format_p((result["logrank"] or {}).get("p_value")), "", ""]
     table = ReportTable(
         name=f"landmark_{endpoint.lower()}",
         title=f"Landmark {endpoint} by response at mid-treatment",
@@ -205,6 +222,20 @@ def _one_endpoint(
     return result, table, forest
 
 
+def _logrank_row(result: dict[str, Any], present: list[str]) -> dict[str, Any]:
+    """The table's last row: the log-rank test compares the groups with patients, so its
+    P sits in a row naming that comparison, not in a group's row (docs/decisions.md, D36)."""
+    logrank = result["logrank"] or {}
+    groups = " vs ".join(present) or "no group"
+    degrees = f", {logrank['df']} df" if logrank.get("df") is not None else ""
+    return {
+        "response at mid": f"log-rank test, {groups} ({len(present)} groups{degrees})",
+        "n": result["n"],
+        "events": result["events"],
+        "log-rank P": format_p(logrank.get("p_value")),
+    }
+
+
 def _logrank(
     frame: pd.DataFrame, present: list[str], endpoint: str, notes: list[str]
 ) -> dict[str, Any] | None:
@@ -223,9 +254,11 @@ def _logrank(
             frame["event"].to_numpy(int),
             frame["group"].astype(str).tolist(),
         )
-    except (ValueError, ArithmeticError) as exc:  # e.g. a singular variance (numpy LinAlgError)
+    except (ValueError, ArithmeticError):  # e.g. a singular variance (numpy LinAlgError)
         notes.append(
-            f"Landmark {endpoint}: log-rank test not computed ({type(exc).__name__}: {exc})."
+            f"Landmark {endpoint}: log-rank test not computed: it is not defined for these "
+            f"{len(frame)} patients ({int(frame['event'].sum())} events in the groups "
+            f"{', '.join(present)})."
         )
         return None
     return {"chi2": test.chi2, "df": test.df, "p_value": test.p_value, "method": test.method}
@@ -248,8 +281,12 @@ def _cox(
         cox = cox_regression(
             frame["time_months"].to_numpy(float), frame["event"].to_numpy(int), covariates
         )
-    except (ArithmeticError, ValueError) as exc:
-        notes.append(f"Landmark {endpoint}: hazard ratios not computed: {exc}.")
+    except (ArithmeticError, ValueError):
+        events = int(frame["event"].sum())
+        reason = unfitted_phrase(
+            f"a {endpoint} event", events=events, non_events=len(frame) - events
+        )
+        notes.append(f"Landmark {endpoint}: hazard ratios not computed: {reason}.")
         return None
     return {
         "terms": {

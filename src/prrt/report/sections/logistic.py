@@ -1,12 +1,15 @@
 """Section 6, Multivariable logistic regression of PR at end (Halperin et al. 2024: aOR 20.9).
 
-PR at end ~ PR at mid + grade + primary-site group, on the analysis set of section 4.
-The adapter (:func:`prrt.analysis.logistic.fit_logistic`) chooses Firth or ML and says why.
+PR at end ~ PR at mid + grade + primary-site group, on the analysis set of section 4,
+and again on its non-responder-imputation set (sensitivity, docs/decisions.md, D32;
+results.json ``logistic_pr_end_nri``). The adapter
+(:func:`prrt.analysis.logistic.fit_logistic`) chooses Firth or ML and says why.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -18,9 +21,11 @@ from prrt.report.sections.common import (
     format_estimate_ci,
     format_p,
     guarded_figure,
+    unfitted_phrase,
 )
 from prrt.report.sections.data import CohortData
-from prrt.report.sections.pr_end_by_mid import halperin_set
+from prrt.report.sections.mid_end_set import coarse_exclusions, halperin_set, halperin_set_nri
+from prrt.report.sections.pr_end_by_mid import NRI_TEXT
 
 __all__ = ["TERMS", "build_logistic_section", "design_matrix"]
 
@@ -60,9 +65,27 @@ def design_matrix(analysis_set: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     return design, outcome
 
 
-def build_logistic_section(data: CohortData) -> SectionResult:
-    """Fit the model (Firth or ML, as the adapter decides), table and forest plot."""
-    analysis_set, excluded = halperin_set(data)
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Fit:
+    """One fitted (or refused) model of the section: results, tables, figures, notes."""
+
+    results: dict[str, Any]
+    tables: tuple[ReportTable, ...] = ()
+    figures: tuple[ReportFigure, ...] = ()
+    notes: tuple[str, ...] = ()
+    analysis: Any = None
+
+
+def _fit(
+    analysis_set: pd.DataFrame,
+    *,
+    name: str,
+    title: str,
+    preface: str,
+    exclusions: str,
+    with_figure: bool,
+) -> _Fit:
+    """Fit PR at end ~ design on ``analysis_set``; the table ``name`` and its footnote."""
     design, outcome = design_matrix(analysis_set)
     n, events = len(outcome), int(outcome.sum())
     results: dict[str, Any] = {
@@ -73,9 +96,7 @@ def build_logistic_section(data: CohortData) -> SectionResult:
         "reason": None,
         "dropped_terms": [],
         "alternative": None,
-        "excluded": excluded,
     }
-    exclusions = f"{exclusions_text(excluded)} {data.cycle_filter.text()}"
     refusal = _refusal(n, events)
     analysis = None
     if refusal is None:
@@ -83,15 +104,12 @@ def build_logistic_section(data: CohortData) -> SectionResult:
 
         try:
             analysis = fit_logistic(design, outcome)
-        except (ValueError, RuntimeError, ArithmeticError) as exc:
-            refusal = f"the model could not be fitted ({type(exc).__name__}: {exc})"
+        except (ValueError, RuntimeError, ArithmeticError):
+            refusal = unfitted_phrase("CR/PR at end", events=events, non_events=n - events)
     if analysis is None:
-        note = f"Logistic regression not computed: {refusal}."
+        note = f"{preface}Logistic regression not computed: {refusal}."
         results["reason"] = note
-        section = ReportSection(
-            key="logistic-regression", title=_TITLE, summary=_SUMMARY, notes=(note, exclusions)
-        )
-        return SectionResult(section=section, results={"logistic_pr_end": results})
+        return _Fit(results=results, notes=(note, exclusions))
     chosen = analysis.chosen
     results.update(
         {
@@ -115,8 +133,8 @@ def build_logistic_section(data: CohortData) -> SectionResult:
             "terms": _terms(analysis.alternative),
         }
     footnote = (
-        f"Outcome: CR/PR at end; scope all. {chosen.method_text.rstrip('.')}. Model choice: "
-        f"{analysis.reason}. "
+        f"{preface}Outcome: CR/PR at end; scope all. {chosen.method_text.rstrip('.')}. "
+        f"Model choice: {analysis.reason}. "
         + (
             f"Dropped (no patients): {', '.join(analysis.dropped_terms)}. "
             if analysis.dropped_terms
@@ -124,29 +142,66 @@ def build_logistic_section(data: CohortData) -> SectionResult:
         )
         + exclusions
     )
-    table = ReportTable(
+    table = ReportTable(name=name, title=title, frame=_table(analysis), footnote=footnote)
+    figures, notes = _forest(chosen, footnote) if with_figure else ((), ())
+    return _Fit(results=results, tables=(table,), figures=figures, notes=notes, analysis=analysis)
+
+
+def build_logistic_section(data: CohortData) -> SectionResult:
+    """Fit the model (Firth or ML, as the adapter decides), table and forest plot; then
+    the same model under non-responder imputation (sensitivity table)."""
+    analysis_set, excluded = halperin_set(data)
+    primary = _fit(
+        analysis_set,
         name="logistic_pr_end",
         title="Odds ratios for PR at end of treatment",
-        frame=_table(analysis),
-        footnote=footnote,
+        preface="",
+        exclusions=f"{exclusions_text(excluded)} {data.cycle_filter.text()}",
+        with_figure=True,
     )
-    figures, notes = _forest(chosen, footnote)
+    primary.results["excluded"] = coarse_exclusions(excluded)
+    primary.results["excluded_by_reason"] = excluded
+    nri_set, nri_excluded, imputed = halperin_set_nri(data)
+    imputed_text = exclusions_text(imputed).removeprefix("Excluded: ")
+    sensitivity = _fit(
+        nri_set,
+        name="logistic_pr_end_nri",
+        title="Odds ratios for PR at end, missing end counted as not PR (sensitivity)",
+        preface=f"{NRI_TEXT}. ",
+        exclusions=(
+            f"Imputed as not PR: {imputed_text} {exclusions_text(nri_excluded)} "
+            f"{data.cycle_filter.text()}"
+        ),
+        with_figure=False,
+    )
+    sensitivity.results.update(
+        {"imputation": NRI_TEXT, "imputed_not_pr": imputed, "excluded": nri_excluded}
+    )
+    chosen = primary.analysis.chosen if primary.analysis is not None else None
+    summary = _SUMMARY
+    if chosen is not None:
+        summary += (
+            f" {chosen.n} patients, {chosen.events} with CR/PR at end; "
+            f"{'Firth-penalised' if chosen.method == 'firth' else 'maximum-likelihood'}"
+            f" estimates ({primary.analysis.reason})."
+        )
+    if sensitivity.analysis is not None:
+        summary += (
+            f" Sensitivity analysis (missing end counted as not PR): "
+            f"{sensitivity.results['n']} patients, {sensitivity.results['events']} with "
+            "CR/PR at end."
+        )
     section = ReportSection(
         key="logistic-regression",
         title=_TITLE,
-        summary=(
-            f"{_SUMMARY} {chosen.n} patients, {chosen.events} with CR/PR at end; "
-            f"{'Firth-penalised' if chosen.method == 'firth' else 'maximum-likelihood'}"
-            f" estimates ({analysis.reason})."
-        ),
-        tables=(table,),
-        figures=figures,
-        notes=notes,
+        summary=summary,
+        tables=(*primary.tables, *sensitivity.tables),
+        figures=primary.figures,
+        notes=(*primary.notes, *sensitivity.notes),
     )
-    return SectionResult(
-        section=section,
-        results={"logistic_pr_end": results},
-        methods=(
+    methods: tuple[str, ...] = ()
+    if chosen is not None:
+        methods = (
             "Adjusted odds ratios for PR at the end of treatment were estimated by logistic "
             "regression on PR at mid-treatment, grade and primary-site group, with Firth's "
             "penalised likelihood (profile penalised-likelihood confidence intervals and "
@@ -155,8 +210,15 @@ def build_logistic_section(data: CohortData) -> SectionResult:
             "and ordinary maximum likelihood otherwise (profile-likelihood confidence "
             "intervals as R confint, Wald P values); the model reported is "
             f"{'Firth' if chosen.method == 'firth' else 'maximum likelihood'} "
-            f"({analysis.reason}).",
-        ),
+            f"({primary.analysis.reason}).",
+        )
+    return SectionResult(
+        section=section,
+        results={
+            "logistic_pr_end": primary.results,
+            "logistic_pr_end_nri": sensitivity.results,
+        },
+        methods=methods,
     )
 
 

@@ -1,4 +1,4 @@
-"""Exploratory SSTR-PET metabolic response (issue 4, items 2 and 6).
+"""Exploratory SSTR-PET metabolic response (docs/decisions.md, D58).
 
 Counts per scope, criterion, protocol timepoint and category; best metabolic response;
 the metabolic response rate (CMR or PMR) with a Clopper-Pearson CI (MesenLuth: mesenteric
@@ -61,7 +61,7 @@ __all__ = [
 ]
 
 PET_TIMEPOINTS = ("mid", "end", "post6m")
-"""Protocol timepoints a PET can take (issue 4: the label of the CT/MRI within the window)."""
+"""Protocol timepoints a PET can take (D59: the label of the CT/MRI within the window)."""
 CONCORDANCE_TIMEPOINTS = ("mid", "end")
 """Timepoints of the morphologic-vs-metabolic tables."""
 CATEGORIES = (*SCAN_CATEGORIES, "MISSING")
@@ -70,19 +70,20 @@ RESPONDERS = frozenset({"CMR", "PMR"})
 """Metabolic response, as objective response is CR or PR."""
 CRITERION_SOURCES = {
     "suvmax": (
-        "suvmax: sum of SUVmax of the up to {lesions} hottest baseline lesions of the scope, "
+        "SUVmax sum: sum of SUVmax of the up to {lesions} hottest baseline lesions of the scope, "
         "EORTC 1999 style (Young et al., Eur J Cancer 1999;35:1773-1782)"
     ),
     "tumour_to_spleen": (
-        "tumour_to_spleen: mean tumour-to-spleen SUVmax ratio (Haug et al., J Nucl Med "
+        "tumour-to-spleen ratio: mean tumour-to-spleen SUVmax ratio (Haug et al., J Nucl Med "
         "2010;51:1349-1356)"
     ),
     "krenning": (
-        "krenning: highest Krenning score (Kwekkeboom & Krenning, Semin Nucl Med 2002), "
+        "Krenning score: highest Krenning score (Kwekkeboom & Krenning, Semin Nucl Med 2002), "
         "a fall of >= {drop} in the score response, a rise of >= {rise} progression"
     ),
 }
-"""Each criterion in one phrase with its source ({...}: ``[metabolic]`` values)."""
+"""Each criterion in one phrase with its source ({...}: ``[metabolic]`` values), named by
+its label in the tables (:data:`prrt.report.labels.CRITERION_LABELS`)."""
 EXPLORATORY = (
     "SSTR-PET has no validated response criteria (Liberini et al., Diagnostics "
     "2020;10:1083): these metabolic criteria are exploratory, named with their criterion, "
@@ -355,16 +356,38 @@ def _tables(
             ReportTable(
                 name="metabolic_responses",
                 title="Metabolic responses per PET scan (metabolic_responses.csv)",
-                frame=data.metabolic_responses.reset_index(drop=True),
+                frame=_listing_frame(data.metabolic_responses),
                 display_rows=METABOLIC_LISTING_ROWS,
                 footnote=(
                     "prrt assess output, one row per patient, scope, post-baseline PET and "
-                    "criterion (docs/outputs.md); value and baseline_value in the "
-                    "criterion's unit, pct_change in %. " + base_note
+                    "criterion (docs/outputs.md); value and baseline value in the "
+                    "criterion's unit, % change from the PET baseline. " + base_note
                 ),
             )
         )
     return tuple(tables)
+
+
+def _listing_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """metabolic_responses.csv as listed: a Krenning score (0 to 4, Kwekkeboom & Krenning,
+    Semin Nucl Med 2002)
+    is a whole number and shows as one, never as ``4.0``.
+
+    >>> rows = pd.DataFrame({"criterion": ["suvmax", "krenning"], "value": [85.1, 4.0],
+    ...                      "baseline_value": [94.9, None]})
+    >>> _listing_frame(rows)[["value", "baseline_value"]].to_numpy().tolist()
+    [[85.1, 94.9], [4, nan]]
+    """
+    listing = frame.reset_index(drop=True)
+    is_score = (listing["criterion"] == "krenning").to_numpy()
+    if not is_score.any():
+        return listing
+    listing = listing.copy()
+    for column in ("value", "baseline_value"):
+        values = listing[column].astype(object).to_numpy()
+        values[is_score] = [v if pd.isna(v) else round(float(v)) for v in values[is_score]]
+        listing[column] = pd.Series(values, index=listing.index, dtype=object)
+    return listing
 
 
 def _notes(data: CohortData, baseline: dict[str, set[str]]) -> tuple[str, ...]:

@@ -68,7 +68,7 @@ def build_response_section(data: CohortData) -> SectionResult:
     footnote = (
         "Overall response (RECIST 1.1) of the assessment labelled with each protocol "
         "timepoint, as computed, without carry-forward; MISSING = no assessment at that "
-        "timepoint; last_followup = the patient's last CT/MRI assessment (its baseline, "
+        "timepoint; last follow-up = the patient's last CT/MRI assessment (its baseline, "
         "when it is the only one, counts as MISSING). n = patients who have the scope; "
         "percentages of n. Patients without the scope (no baseline lesion in it) are not "
         "counted in it"

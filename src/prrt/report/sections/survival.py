@@ -1,8 +1,10 @@
 """Section 8, Survival: Kaplan-Meier PFS per scope and OS, and the landmark comparisons.
 
 KM over the scope's PFS rows of endpoints.csv (OS: scope ``all``), time in months
-(days / 30.4375). Comparisons by mid response are landmark analysis
-(:mod:`prrt.report.sections.landmark`).
+(days / 30.4375). The PFS and OS figures show all patients; a lesion group's scopes
+(``only:`` and ``without:``) are drawn in a figure of their own, within the patients who
+have both (:mod:`prrt.report.sections.km_paired`), never beside the all-patients curve.
+Comparisons by mid response are landmark analysis (:mod:`prrt.report.sections.landmark`).
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ from prrt.report.sections.km import (
     km_curve,
     km_figure,
     km_summary,
-    scope_label,
     summary_cells,
 )
+from prrt.report.sections.km_paired import paired_group_parts
 from prrt.report.sections.landmark import build_landmark_parts
 
 __all__ = ["build_survival_section", "endpoint_rows"]
@@ -90,25 +92,33 @@ def build_survival_section(data: CohortData) -> SectionResult:
     ]
     figures: list[ReportFigure] = []
     notes: list[str] = []
-    for endpoint, keys in (("PFS", curves[:-1]), ("OS", curves[-1:])):
-        drawn = [(scope, fits[(ep, scope)]) for ep, scope in keys if fits[(ep, scope)]]
-        if not drawn:
+    for endpoint in ("PFS", "OS"):
+        fit = fits[(endpoint, "all")]
+        if not fit:
             notes.append(f"{endpoint}: no patient, no Kaplan-Meier curve.")
             continue
-        labels = [scope_label(scope) for scope, _ in drawn]
         plot = KmPlotData(
             title=f"{'Progression-free' if endpoint == 'PFS' else 'Overall'} survival",
-            curves=tuple(
-                km_curve(label, fit, grid)
-                for (label, _), (_, fit) in zip(labels, drawn, strict=True)
-            ),
+            curves=(km_curve("All patients", fit, grid),),
             at_risk_times=grid,
         )
-        abbreviations = sorted({note for _, note in labels if note})
-        caption = footnote + (f" {'; '.join(abbreviations)}." if abbreviations else "")
+        caption = (
+            f"{method} All patients (scope all; n = {fit.n}); time zero = reference date "
+            "(first PRRT cycle unless given)."
+            + (
+                " A lesion group's scopes are drawn in their own figure, within the "
+                "patients who have them (paired)."
+                if endpoint == "PFS" and len(data.scopes) > 1
+                else ""
+            )
+            + f" {data.cycle_filter.text()}"
+        )
         made, failed = km_figure(plot, name=f"km_{endpoint.lower()}", caption=caption)
         figures += made
         notes += failed
+    paired = paired_group_parts(data, frames, grid=grid, method=method)
+    figures += paired.figures
+    notes += paired.notes
     for (endpoint, scope), summary in summaries.items():
         if summary["n"] and summary["events"] == 0:
             notes.append(f"{endpoint} ({scope}): no event; the median is not reached.")
@@ -127,7 +137,12 @@ def build_survival_section(data: CohortData) -> SectionResult:
     pfs = {scope: summaries[("PFS", scope)] for scope in data.scopes}
     return SectionResult(
         section=section,
-        results={"pfs": pfs, "os": summaries[("OS", "all")], "landmark": landmark.results},
+        results={
+            "pfs": pfs,
+            "os": summaries[("OS", "all")],
+            "landmark": landmark.results,
+            "pfs_paired_by_group": paired.results,
+        },
         methods=(
             "Progression-free and overall survival were estimated with the Kaplan-Meier "
             "method (Greenwood variance; 95% confidence intervals of the median on the "

@@ -1,13 +1,15 @@
-"""Toxicity: CTCAE v5.0 grades from labs beside hand-reported grades (issue 4, items 4, 6).
+"""Toxicity: CTCAE v5.0 grades from labs beside hand-reported grades.
 
 The computation is :func:`prrt.analysis.toxicity.derive_toxicity` on the analysed patients
 (after ``[analysis] min_cycles``); this module formats it: haematological and renal/hepatic
-tables (any grade, grade >= 3), the worst grade per cycle interval, days to the platelet
+tables (new or worsened over the baseline grade as the headline, the baseline grades, the
+worst post-baseline grade), the worst grade per cycle interval, days to the platelet
 nadir, events attributed to the mesenteric mass, and how many values could not be graded
 for lack of an LLN or ULN.
 
-results.json: ``toxicity[CTCAE term]: {any_grade, grade3plus, n}`` for every lab term
-(computed grades; zeros with n = 0 without labs), plus ``toxicity_reported``,
+results.json: ``toxicity[CTCAE term]: {any_grade, grade3plus, n, treatment_emergent,
+treatment_emergent_grade3plus, baseline_grade, worst_grade}`` for every lab term (computed
+grades; zeros with n = 0 without labs; docs/outputs.md), plus ``toxicity_reported``,
 ``toxicity_by_cycle``, ``toxicity_not_graded``, ``platelet_nadir`` and
 ``mesenteric_mass_events``.
 """
@@ -78,7 +80,8 @@ def cycle_grades(result: ToxicityResult) -> pd.DataFrame:
     summed = summed.assign(_order=summed["term"].map(order)).sort_values(
         ["_order", "course", "cycle"]
     )
-    return summed.drop(columns="_order").astype(dict.fromkeys(summed.columns[3:-1], int))
+    summed = summed.drop(columns="_order").reset_index(drop=True)  # rows, not an index column
+    return summed.astype(dict.fromkeys(summed.columns[3:], int))
 
 
 def not_graded_counts(result: ToxicityResult) -> dict[str, Any]:
@@ -101,14 +104,21 @@ def _term_order(result: ToxicityResult) -> list[str]:
 
 
 def _grade_table(table: ToxicityTable) -> pd.DataFrame:
+    """One row per term; the headline is the treatment-emergent count (new or worsened
+    over the baseline grade, :func:`prrt.analysis.toxicity.compute_emergent_grade`)."""
     return pd.DataFrame(
         [
             {
                 "toxicity": row.label,
                 "CTCAE v5.0 term": row.term.value,
                 "n": row.n,
-                "any grade": format_count(row.any_grade, row.n),
-                "grade >= 3": format_count(row.grade3plus, row.n),
+                "new or worsened, any grade": format_count(row.emergent, row.n),
+                "new or worsened to grade >= 3": format_count(row.emergent_grade3plus, row.n),
+                "baseline grade 0 / 1 / 2 / 3 / 4 / unknown": " / ".join(
+                    str(k) for k in (*row.baseline_by_grade, row.baseline_unknown)
+                ),
+                "worst post-baseline, any grade": format_count(row.any_grade, row.n),
+                "worst post-baseline, grade >= 3": format_count(row.grade3plus, row.n),
                 "reported by hand, any grade": row.reported_any_grade,
                 "reported by hand, grade >= 3": row.reported_grade3plus,
                 "patients with ungraded values": row.n_missing_limits,
@@ -191,7 +201,12 @@ def build_toxicity_section(data: CohortData) -> SectionResult:
         "Excluded per term: patients with no value of the test in a cycle interval (n "
         f"counts the others). {data.cycle_filter.text()}"
     )
-    common = f"{result.haematological.method}. {interval_text} {excluded}"
+    emergent_text = (
+        "New or worsened = treatment-emergent; baseline grade unknown = no baseline value, "
+        "or one without the LLN/ULN its grade needs. The worst post-baseline columns count "
+        "every grade, including one already present at baseline."
+    )
+    common = f"{result.haematological.method}. {emergent_text} {interval_text} {excluded}"
     mass = result.mesenteric_mass
     tables = [
         ReportTable(
@@ -212,8 +227,8 @@ def build_toxicity_section(data: CohortData) -> SectionResult:
             frame=by_cycle,
             footnote=(
                 "Patients by worst grade computed from labs in each cycle interval; n = "
-                "patients with >= 1 value of the test in it; not_graded = values present, "
-                "none gradeable (LLN/ULN missing); reported_grade3plus = hand-reported "
+                "patients with >= 1 value of the test in it; not graded = values present, "
+                "none gradeable (LLN/ULN missing); reported grade >= 3 = hand-reported "
                 f"events of the term, grade >= 3, with onset in it. {interval_text} "
                 f"{excluded}"
             ),
@@ -248,8 +263,10 @@ def build_toxicity_section(data: CohortData) -> SectionResult:
         key="toxicity",
         title="Toxicity (CTCAE v5.0)",
         summary=(
-            "Worst CTCAE v5.0 grade computed from laboratory values, per patient and per "
-            "cycle interval, beside the grades reported by the clinicians; days from each "
+            "New or worsened (treatment-emergent) CTCAE v5.0 grades computed from "
+            "laboratory values, beside the baseline grade and the worst post-baseline grade, "
+            "per patient and per cycle interval, and the grades reported by the clinicians; "
+            "days from each "
             "cycle to the platelet nadir; adverse events attributed to the mesenteric mass: "
             f"{format_proportion(mass.proportion)} patients."
         ),
@@ -283,7 +300,10 @@ def build_toxicity_section(data: CohortData) -> SectionResult:
             "Laboratory toxicity was graded with the Common Terminology Criteria for Adverse "
             "Events (CTCAE) v5.0 (NCI, 27 Nov 2017), with the baseline-relative rules where "
             "CTCAE has them (creatinine; bilirubin, ALT and AST with an abnormal baseline); "
-            "values without the needed LLN or ULN were not graded. The worst grade per cycle "
+            "values without the needed LLN or ULN were not graded. Toxicity is counted as "
+            "treatment-emergent when the worst post-baseline grade exceeded the grade of the "
+            "last value on or before cycle 1 (a missing or ungradeable baseline counted as "
+            "grade 0). The worst grade per cycle "
             f"interval (up to {window} days after the last cycle of a course) and overall is "
             "reported beside the grades reported by the clinicians, never merged; time to "
             "platelet nadir is given as median (IQR) days from the cycle.",

@@ -1,4 +1,4 @@
-"""Report sections of issue 4: metabolic response, clinical response, toxicity, decision aid.
+"""Report sections: metabolic response, clinical response, toxicity, decision aid.
 
 A hand-built reader-assigned cohort (bundle version 1.1: PET rows in assessments.csv,
 pet_lesions.csv, symptoms.csv, labs.csv, adverse_events.csv) with every expected value
@@ -46,7 +46,7 @@ NEW_SECTIONS = ["metabolic-response", "clinical-response", "toxicity", "decision
 
 # Days from cycle 1 (spec/assess.md timepoints: mid after cycle 2 (day 56), on or before
 # cycle 3 (day 112); end after cycle 4 within 180 days; post6m nearest day 168 + 182).
-# PETs take the label of the CT within +/- 30 days (issue 4): P1 -> mid, P2 -> end; no
+# PETs take the label of the CT within +/- 30 days (decisions.md, D59): P1 -> mid, P2 -> end; no
 # PET is near A3, so post6m is MISSING for every patient with a PET baseline.
 CT_DAYS = {"A0": -10, "A1": 100, "A2": 250, "A3": 350}
 PET_DAYS = {"P0": -20, "P1": 110, "P2": 260}
@@ -91,6 +91,8 @@ HAND = [
             (-3, "platelets", 250, "10^9/L", 150, 400),
             (30, "platelets", 140, "10^9/L", 150, 400),  # grade 1 (< LLN, >= 75)
             (90, "platelets", 45000, "/uL", 150000, 400000),  # 45 x 10^9/L: grade 3, cycle 2
+            (-3, "haemoglobin", 13.0, "g/dL", 12, 16),  # baseline grade 0
+            (30, "haemoglobin", 11.0, "g/dL", 12, 16),  # grade 1 (< LLN - 10.0): new
         ],
         "aes": [(90, "Platelet count decreased", 3, "prrt")],
     },
@@ -130,6 +132,10 @@ HAND = [
         "site": "pancreas",
         "responses": responses(["SD", "SD", "SD"], ["SD", "SD", "SD"], ["SD", "SD", "SD"]),
         "symptoms": [(120, "abdominal_pain", MM, "improved")],  # no baseline symptom
+        "labs": [
+            (-3, "haemoglobin", 11.0, "g/dL", 12, 16),  # baseline grade 1: anaemic before C1
+            (30, "haemoglobin", 10.5, "g/dL", 12, 16),  # grade 1: not worse, not emergent
+        ],
     },
     {
         "site": "other",
@@ -249,7 +255,7 @@ def write_cohort(tmp_path, specs, *, name="cohort", clinical=True):
 
 def report_of(bundle, assessed, **analysis):
     """build_report with checks every report must pass: strict JSON, every section
-    computed, every table footnoted, the issue-4 keys present."""
+    computed, every table footnoted, the keys of these sections present."""
     report = build_report(bundle, assessed, config=Config(analysis=AnalysisConfig(**analysis)))
     json.dumps(report.results, allow_nan=False)
     for section in report.sections:
@@ -257,7 +263,7 @@ def report_of(bundle, assessed, **analysis):
         for table in section.tables:
             assert table.footnote.strip(), table.name
     assert set(ALWAYS_PRESENT) <= set(report.results)
-    assert [s.key for s in report.sections][-4:] == NEW_SECTIONS
+    assert [s.key for s in report.sections if s.key in NEW_SECTIONS] == NEW_SECTIONS
     return report
 
 
@@ -394,7 +400,8 @@ def test_metabolic_tables_say_exploratory_and_exclusions(hand):
 def test_metabolic_responses_table_is_the_assess_output(hand, tmp_path):
     _, assessed, report = hand
     shown = table(report, "metabolic_responses")
-    pd.testing.assert_frame_equal(shown.frame, assessed.metabolic_responses)
+    # the same values; Krenning scores as whole numbers (metabolic._listing_frame)
+    pd.testing.assert_frame_equal(shown.frame, assessed.metabolic_responses, check_dtype=False)
     written = write_assess_outputs(assessed, tmp_path)
     csv = next(p for p in written if p.name == "metabolic_responses.csv")
     assert table_csv(shown).splitlines()[0] == csv.read_text().splitlines()[0]
@@ -444,10 +451,35 @@ def test_toxicity_counts_by_hand(hand):
     toxicity = results["toxicity"]
     assert set(toxicity) == set(LAB_TERMS)
     # Platelets, worst grade per patient: P000 3 (45 x 10^9/L given as 45000/uL), P001 1,
-    # P002 4, P004 1; P003 has no labs.
-    assert toxicity["Platelet count decreased"] == {"any_grade": 4, "grade3plus": 2, "n": 4}
-    assert toxicity["Neutrophil count decreased"] == {"any_grade": 0, "grade3plus": 0, "n": 1}
-    assert toxicity["Anemia"] == {"any_grade": 0, "grade3plus": 0, "n": 0}
+    # P002 4, P004 1; P003 has no platelet values. Baseline (last value on or before cycle
+    # 1): P000 250 (grade 0); P001, P002 and P004 have none (counted as grade 0), so all
+    # four are treatment-emergent, two of them at grade >= 3 (P000 3, P002 4).
+    old_keys = ("any_grade", "grade3plus", "n")
+    platelets = toxicity["Platelet count decreased"]
+    assert {key: platelets[key] for key in old_keys} == {"any_grade": 4, "grade3plus": 2, "n": 4}
+    assert platelets["treatment_emergent"] == {"k": 4, "n": 4, "pct": 100.0}
+    assert platelets["treatment_emergent_grade3plus"] == {"k": 2, "n": 4, "pct": 50.0}
+    assert platelets["baseline_grade"] == {
+        "grade_0": 1, "grade_1": 0, "grade_2": 0, "grade_3": 0, "grade_4": 0, "unknown": 3
+    }  # fmt: skip
+    neutrophils = toxicity["Neutrophil count decreased"]
+    assert {key: neutrophils[key] for key in old_keys} == {"any_grade": 0, "grade3plus": 0, "n": 1}
+    assert neutrophils["treatment_emergent"] == {"k": 0, "n": 1, "pct": 0.0}  # not graded
+    assert neutrophils["worst_grade"]["not_graded"] == 1
+    # Anaemia (G1 "<LLN - 10.0 g/dL", LLN 12): P000 baseline 13.0 (G0) -> 11.0 (G1): new;
+    # P003 baseline 11.0 (G1) -> 10.5 (G1): anaemic before cycle 1, not worse. Any grade
+    # counts both (the worst grade ignores the baseline); treatment-emergent only P000.
+    anaemia = toxicity["Anemia"]
+    assert {key: anaemia[key] for key in old_keys} == {"any_grade": 2, "grade3plus": 0, "n": 2}
+    assert anaemia["treatment_emergent"] == {"k": 1, "n": 2, "pct": 50.0}
+    assert anaemia["baseline_grade"]["grade_1"] == 1
+    haematological = table(hand[2], "toxicity_haematological").frame.set_index("toxicity")
+    assert haematological.loc["Anaemia", "new or worsened, any grade"] == "1 (50.0%)"
+    assert haematological.loc["Anaemia", "worst post-baseline, any grade"] == "2 (100.0%)"
+    assert haematological.loc["Anaemia", "baseline grade 0 / 1 / 2 / 3 / 4 / unknown"] == (
+        "1 / 1 / 0 / 0 / 0 / 0"
+    )
+    assert list(haematological.columns).index("new or worsened, any grade") == 2  # headline
     assert results["toxicity_reported"]["Platelet count decreased"] == {
         "any_grade": 1,
         "grade3plus": 1,
@@ -491,12 +523,12 @@ def test_ungraded_values_are_counted_in_a_note(hand):
     results = hand[2].results
     assert results["toxicity_not_graded"] == {
         "n_values": 1,
-        "n_values_total": 7,
+        "n_values_total": 9,
         "n_patients": 1,
         "by_test": {"neutrophils": 1},
     }
     notes = " ".join(section(hand[2], "toxicity").notes)
-    assert "1 of 7 post-baseline lab values" in notes
+    assert "1 of 9 post-baseline lab values" in notes
     assert "LLN or ULN" in notes
 
 
@@ -549,8 +581,18 @@ def test_no_pet_no_symptoms_no_labs_gives_notes_and_zero_keys(tmp_path):
     assert all(
         row["n"] == 0 and row["rate"] is None for row in results["clinical_response"].values()
     )
+    zero = {"k": 0, "n": 0, "pct": None}
     assert results["toxicity"] == {
-        term: {"any_grade": 0, "grade3plus": 0, "n": 0} for term in LAB_TERMS
+        term: {
+            "any_grade": 0,
+            "grade3plus": 0,
+            "n": 0,
+            "treatment_emergent": zero,
+            "treatment_emergent_grade3plus": zero,
+            "baseline_grade": {f"grade_{g}": 0 for g in range(5)} | {"unknown": 0},
+            "worst_grade": {f"grade_{g}": 0 for g in range(5)} | {"not_graded": 0},
+        }
+        for term in LAB_TERMS
     }
     assert results["platelet_nadir"]["median_days"] is None
     assert results["mesenteric_mass_events"]["k"] == 0
@@ -636,7 +678,7 @@ def test_demo_metabolic_counts_match_assess_csv(demo):
 
 
 def test_demo_clinical_response_matches_symptoms_csv(demo):
-    """Independent pandas computation from symptoms.csv (issue 4 item 3 definition)."""
+    """Independent pandas computation from symptoms.csv (decisions.md, D62 definition)."""
     bundle, _, report, _ = demo
     symptoms = pd.read_csv(load_demo_cohort() / "symptoms.csv", parse_dates=["date"])
     reference = pd.Series({c.patient_id: pd.Timestamp(c.reference_date) for c in bundle.cases})
