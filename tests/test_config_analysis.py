@@ -54,11 +54,20 @@ def test_bad_analysis_values_are_named_all_at_once():
         ("standard_activity_gbq", "7.4", "expected a number"),
         ("standard_activity_gbq", Decimal("-7.4"), "must be > 0"),
         ("orr_threshold", Decimal("-0.1"), "must be a proportion"),
+        ("accepted_evaluator", 1, "expected a non-empty text"),  # bundle.md 1.2, D112
+        ("accepted_evaluator", "", "expected a non-empty text"),
     ],
 )
 def test_each_bad_value_names_its_key(key, value, message):
     with pytest.raises(ConfigError, match=rf"\[analysis\] {key} = .*{message}"):
         parse_config({"analysis": {key: value}})
+
+
+def test_accepted_evaluator_is_read_as_written():
+    """Evaluator names are case-sensitive (docs/decisions.md, D111)."""
+    raw = {"analysis": {"accepted_evaluator": "Reader A"}}
+    assert parse_config(raw).analysis.accepted_evaluator == "Reader A"
+    assert AnalysisConfig().accepted_evaluator is None
 
 
 def test_python_construction_is_checked_too():

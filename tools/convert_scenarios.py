@@ -13,7 +13,9 @@ responses.csv), config.toml, expected_timepoints.csv, expected_best.csv, README.
 
 * one scenario = one patient (``patient_id`` = scenario id, ``primary_site`` = other);
 * assessments are ``A0`` (baseline), ``A1``, ... in date order;
-* ``"TSTM"`` -> status too_small, ``"NE"`` -> not_evaluable, a list -> one row per fragment;
+* ``"TSTM"`` -> status too_small, ``"NE"`` -> not_evaluable, a list -> one row per fragment,
+  numbered 1, 2, ... in ``fragment`` (bundle.md 1.2; the column is written only for a
+  scenario with a split lesion);
 * ``tags[0]`` -> the lesion's group; subset ``include_tags`` -> ``only:X``,
   ``exclude_tags`` -> ``without:X``;
 * ``pfs_add_one_day`` -> ``add_one_day``; partial configs keep the assess.md defaults;
@@ -203,7 +205,16 @@ def measurement_rows(pid: str, aid: str, visit: Mapping[str, Any]) -> list[dict[
             rows.append({**base, "status": TARGET_STATUS[value]})
         else:
             fragments = value if isinstance(value, list) else [value]
-            rows += [{**base, "diameter_mm": cell(v), "status": "measured"} for v in fragments]
+            split = len(fragments) > 1  # bundle.md 1.2: fragments numbered 1, 2, ...
+            rows += [
+                {
+                    **base,
+                    "diameter_mm": cell(v),
+                    "status": "measured",
+                    "fragment": str(k) if split else "",
+                }
+                for k, v in enumerate(fragments, start=1)
+            ]
     for lesion_id, status in visit.get("non_target", {}).items():
         rows.append(
             {
@@ -265,11 +276,10 @@ def write_lesion_bundle(folder: Path, scenario: Mapping[str, Any]) -> dict[str, 
         for visit in visits:
             if not visit.get("not_done"):
                 rows += measurement_rows(pid, ids[visit["date"]], visit)
-        write_csv(
-            folder / "measurements.csv",
-            ["patient_id", "assessment_id", "lesion_id", "diameter_mm", "status"],
-            rows,
-        )
+        header = ["patient_id", "assessment_id", "lesion_id", "diameter_mm", "status"]
+        if any(row.get("fragment") for row in rows):
+            header.append("fragment")  # bundle.md 1.2: a split lesion's fragment numbers
+        write_csv(folder / "measurements.csv", header, rows)
     new_rows = [
         new_lesion_row(pid, ids[v["date"]], lesion)
         for v in visits

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from prrt.errors import ConfigError
+from prrt.model.dates import ImputeDay
 
 SubsetNewLesionPolicy = Literal["by_tag", "all", "ignore"]
 KmCiTransform = Literal["log-log", "log"]
@@ -93,6 +94,8 @@ class AnalysisConfig:
     # (Strosberg et al. NEJM 2017;376:125-135), IAEA/EANM/SNMMI PRRT guidance (Bodei et al.
     # Eur J Nucl Med Mol Imaging 2013;40:800-816); the dose-reduction reference when a
     # cycle has no planned_activity_gbq (docs/decisions.md, D34)
+    accepted_evaluator: str | None = None  # bundle.md 1.2, several evaluators: whose reads
+    # enter the analyses for every patient this evaluator reads (docs/decisions.md, D112)
 
     def __post_init__(self) -> None:
         """Check ranges (the TOML types are checked by :func:`parse_config`)."""
@@ -159,6 +162,15 @@ class MetabolicConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DatesConfig:
+    """``[dates]``: how partial dates of the bundle are completed (bundle.md 1.2, "Partial
+    dates"; ``prrt.model.dates``)."""
+
+    impute_day: ImputeDay = "last"  # admiralonco ADRS template: derive_vars_dt(...,
+    # date_imputation = "last"); "first", "middle" as admiral's "first", "mid" (D117)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
     """The whole configuration file."""
 
@@ -166,6 +178,7 @@ class Config:
     timepoints: TimepointConfig = field(default_factory=TimepointConfig)
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
     metabolic: MetabolicConfig = field(default_factory=MetabolicConfig)
+    dates: DatesConfig = field(default_factory=DatesConfig)
 
 
 DEFAULT_CONFIG = Config()
@@ -175,6 +188,7 @@ _TABLES: dict[str, type[Any]] = {
     "timepoints": TimepointConfig,
     "analysis": AnalysisConfig,
     "metabolic": MetabolicConfig,
+    "dates": DatesConfig,
 }
 
 
@@ -249,6 +263,8 @@ def _convert(annotation: Any, value: Any) -> Any:
         if isinstance(value, Decimal) and value == value.to_integral_value():
             return int(value)
         return _INVALID
+    if text == "str | None":
+        return value if isinstance(value, str) and value else _INVALID
     if text in ("Decimal", "Decimal | None"):
         return Decimal(value) if isinstance(value, int | Decimal) else _INVALID
     choices = _literal_choices(text)
@@ -273,6 +289,7 @@ _LITERALS: dict[str, tuple[str, ...]] = {
     "KmCiTransform": get_args(KmCiTransform),
     "OrrAlternative": get_args(OrrAlternative),
     "MetabolicCriterion": get_args(MetabolicCriterion),
+    "ImputeDay": get_args(ImputeDay),
 }
 
 
@@ -296,4 +313,5 @@ def _describe(annotation: Any) -> str:
         "int": "an integer",
         "Decimal": "a number",
         "Decimal | None": "a number",
+        "str | None": "a non-empty text",
     }.get(text, text)

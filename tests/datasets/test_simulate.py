@@ -64,18 +64,69 @@ def test_blocks_are_joined_into_one_cohort(monkeypatch: pytest.MonkeyPatch) -> N
     assert set(tables["measurements"]["patient_id"]) <= set(ids)
 
 
+SIMULATED_TABLES = [name for name in TABLES if name != "sums"]
+"""Every bundle table but sums.csv: the simulator draws lesions, never sum-level reads."""
+
+
+READER_COLUMNS = frozenset({"evaluator", "accepted"})
+"""Columns of several-reader bundles (bundle.md 1.2): the simulator draws one reader."""
+
+
 def test_every_table_has_exactly_the_bundle_columns(cohort) -> None:
-    assert list(cohort) == list(TABLES)
-    for name, spec in TABLES.items():
-        assert list(cohort[name].columns) == list(spec.names), name
+    assert list(cohort) == SIMULATED_TABLES
+    for name in SIMULATED_TABLES:
+        expected = [column for column in TABLES[name].names if column not in READER_COLUMNS]
+        assert list(cohort[name].columns) == expected, name
 
 
 def test_keys_are_unique(cohort) -> None:
-    for name, spec in TABLES.items():
+    for name in SIMULATED_TABLES:
+        spec = TABLES[name]
         if spec.key:
             assert not cohort[name].duplicated(list(spec.key)).any(), name
     measured = cohort["measurements"]
-    assert not measured.duplicated(["patient_id", "assessment_id", "lesion_id"]).any()
+    # bundle.md 1.2: one row per lesion per assessment, or one per numbered fragment
+    assert not measured.duplicated(["patient_id", "assessment_id", "lesion_id", "fragment"]).any()
+    repeated = measured.duplicated(["patient_id", "assessment_id", "lesion_id"], keep=False)
+    assert measured.loc[repeated, "fragment"].notna().all()
+
+
+def test_split_lesions_are_numbered_fragments_of_measured_follow_up_targets(mixed) -> None:
+    """docs/decisions.md, D102: fragments 1 and 2 of a non-nodal target outside the
+    mesenteric mass, measured at a follow-up, each in 0.1 mm steps."""
+    measured = mixed["measurements"]
+    split = measured[measured.fragment.notna()]
+    assert len(split) > 0
+    per_lesion = split.groupby(["patient_id", "assessment_id", "lesion_id"]).fragment
+    assert per_lesion.apply(sorted).tolist() == [[1, 2]] * per_lesion.ngroups
+    lesions = mixed["lesions"].merge(split[["patient_id", "lesion_id"]].drop_duplicates())
+    assert (lesions.role == "target").all()
+    assert (lesions.is_node == "false").all()
+    assert lesions.group.isna().all()
+    assert (split.assessment_id != "A00").all()
+    assert split.status.isna().all()
+    assert np.allclose(split.diameter_mm * 10, np.round(split.diameter_mm * 10))
+
+
+def test_split_lesions_leave_every_sum_and_other_table_unchanged(monkeypatch) -> None:
+    """D102: a separate spawned stream; the fragments add up to the whole lesion exactly."""
+    whole_profile = dataclasses.replace(
+        get_profile("mixed"),
+        imaging=dataclasses.replace(get_profile("mixed").imaging, split_lesion_share=0.0),
+    )
+    split = simulate_cohort(300, seed=5, profile="mixed")
+    monkeypatch.setitem(PROFILES, "mixed", whole_profile)
+    whole = simulate_cohort(300, seed=5, profile="mixed")
+    assert whole["measurements"].fragment.isna().all()
+    assert split["measurements"].fragment.notna().any()
+    for name, frame in whole.items():
+        if name != "measurements":
+            pd.testing.assert_frame_equal(frame, split[name], obj=name)
+    keys = ["patient_id", "assessment_id", "lesion_id"]
+    tenths = split["measurements"].assign(t=np.round(split["measurements"].diameter_mm * 10))
+    added = tenths.groupby(keys, sort=False).t.sum(min_count=1).reset_index()
+    expected = whole["measurements"].assign(t=np.round(whole["measurements"].diameter_mm * 10))
+    pd.testing.assert_series_equal(added.t, expected.t, check_names=False)
 
 
 def test_patient_ids_are_labelled_synthetic(cohort) -> None:

@@ -59,13 +59,13 @@ VALID_FILES: dict[str, str] = {
         "P001,T2,non_target,peritoneum,,MM\n"
     ),
     "measurements.csv": (
-        "patient_id,assessment_id,lesion_id,diameter_mm,status\n"
+        "patient_id,assessment_id,lesion_id,diameter_mm,status,fragment\n"
         "P001,A0,L1,10.1,\n"
         "P001,A0,L2,10.10,measured\n"
         "P001,A0,N1,15,\n"
         "P001,A0,T1,,\n"
-        "P001,A1,L1,6.05,\n"
-        "P001,A1,L1,4.5,\n"
+        "P001,A1,L1,6.05,,1\n"  # a split lesion: fragments 1 and 2 (bundle.md 1.2)
+        "P001,A1,L1,4.5,,2\n"
         "P001,A1,L2,,too_small\n"
         "P001,A1,N1,9.99,\n"
         "P001,A1,T1,,absent\n"

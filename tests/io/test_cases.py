@@ -237,24 +237,24 @@ def test_bad_diameter_text(
     ("fragments", "value", "outcome"),
     [
         # measured + coalesced: the coalesced fragment counts 0 -> 6.05 mm
-        ("6.05,\nP001,A1,L1,,coalesced", 605, "6.05 mm"),
+        ("6.05,,1\nP001,A1,L1,,coalesced,2", 605, "6.05 mm"),
         # measured + too small: each fragment counts as any target value (recist11.md §3),
         # the too_small one tstm_default_mm when the engine resolves it
         (
-            "6.05,\nP001,A1,L1,,too_small",
+            "6.05,,1\nP001,A1,L1,,too_small,2",
             SplitTarget(measured_hmm=605, too_small_count=1),
             "6.05 mm plus 1 x tstm_default_mm (too_small fragments)",
         ),
         # only a not-evaluable fragment makes the lesion not evaluable (recist11.md §3)
-        ("6.05,\nP001,A1,L1,,not_evaluable", TargetStatus.NOT_EVALUABLE, "not_evaluable"),
-        (",too_small\nP001,A1,L1,,coalesced", TargetStatus.TOO_SMALL, "too_small"),
+        ("6.05,,1\nP001,A1,L1,,not_evaluable,2", TargetStatus.NOT_EVALUABLE, "not_evaluable"),
+        (",too_small,1\nP001,A1,L1,,coalesced,2", TargetStatus.TOO_SMALL, "too_small"),
     ],
 )
 def test_mixed_fragments_decided_and_warned(
     tmp_path: Path, valid_files, write_bundle_files, fragments: str, value, outcome: str
 ) -> None:
     valid_files["measurements.csv"] = valid_files["measurements.csv"].replace(
-        "P001,A1,L1,6.05,\nP001,A1,L1,4.5,", f"P001,A1,L1,{fragments}"
+        "P001,A1,L1,6.05,,1\nP001,A1,L1,4.5,,2", f"P001,A1,L1,{fragments}"
     )
     bundle = read_bundle(write_bundle_files(tmp_path / "b", valid_files))
     a1 = next(a for a in bundle.cases[0].assessments if a.assessment_id == "A1")
@@ -284,7 +284,11 @@ def test_combine_target_fragments(statuses, hmm, value) -> None:
 def test_split_non_target_takes_the_strongest_status(
     tmp_path: Path, valid_files, write_bundle_files
 ) -> None:
-    valid_files["measurements.csv"] += "P001,A1,T1,,present\n"  # T1 is absent in row 10
+    # T1 is absent in row 10: split into fragments 1 (absent) and 2 (present)
+    valid_files["measurements.csv"] = valid_files["measurements.csv"].replace(
+        "P001,A1,T1,,absent\n", "P001,A1,T1,,absent,1\n"
+    )
+    valid_files["measurements.csv"] += "P001,A1,T1,,present,2\n"
     bundle = read_bundle(write_bundle_files(tmp_path / "b", valid_files))
     a1 = next(a for a in bundle.cases[0].assessments if a.assessment_id == "A1")
     assert a1.non_targets["T1"] is NonTargetStatus.PRESENT

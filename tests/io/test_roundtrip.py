@@ -44,6 +44,7 @@ def test_workbook_with_date_and_number_cells(tmp_path: Path, text_tables, csv_ca
             frame[column] = [date.fromisoformat(v) if v else None for v in frame[column]]
     measurements = typed["measurements"]
     measurements["diameter_mm"] = [float(v) if v else None for v in measurements["diameter_mm"]]
+    measurements["fragment"] = [int(v) if v else None for v in measurements["fragment"]]  # 1.2
     typed["cycles"]["cycle"] = typed["cycles"]["cycle"].astype(int)
     # bundle.md 1.1 sheets: SUVs, lab values and limits as number cells, scores and grades
     # as integer cells ("24.0" becomes 24: the same Decimal value)

@@ -210,3 +210,29 @@ def test_instructions_name_every_sheet_in_order_and_the_examples(book) -> None:
             start=1,
         )
     ]
+
+
+def test_partial_date_columns_accept_text_after_a_warning(book) -> None:
+    """bundle.md 1.2, partial dates (docs/decisions.md, D116): a column that takes
+    ``2024-03`` warns on text instead of refusing it, and its prompt says how to type it."""
+    from prrt.io.schema import DatePrecision
+
+    partial = set()
+    for spec, letter, column in _columns():
+        if column.kind is not Kind.DATE:
+            continue
+        validation = _validations(book[spec.name])[letter]
+        if column.partial is DatePrecision.DAY:
+            assert validation.errorStyle is None, (spec.name, column.name)
+        else:
+            assert validation.errorStyle == "warning", (spec.name, column.name)
+            assert "'2024-03 " in validation.prompt
+            partial.add((spec.name, column.name))
+    assert partial == {
+        ("patients", "birth_date"),
+        ("patients", "diagnosis_date"),
+        ("patients", "death_date"),
+        ("patients", "last_contact_date"),
+        ("patients", "new_therapy_date"),
+        ("assessments", "date"),
+    }

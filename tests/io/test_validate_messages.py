@@ -78,7 +78,7 @@ BAD_FILES: dict[str, str | bytes] = {
         "P01,L1,target,liver,,\n"  # 14: duplicate
     ),
     "measurements.csv": (
-        "patient_id,assessment_id,lesion_id,diameter_mm,status\n"
+        "patient_id,assessment_id,lesion_id,diameter_mm,status,fragment\n"
         "P01,A1,L1,20,\n"
         "P01,A1,L2,8,\n"  # 3
         "P01,A1,L3,15,\n"
@@ -91,8 +91,8 @@ BAD_FILES: dict[str, str | bytes] = {
         "P01,A2,L3,abc,\n"
         "P01,A2,N1,,\n"  # 12
         "P01,A2,N2,5,not_evaluable\n"
-        "P01,A2,N3,10,\n"  # 14: split lesion with mixed statuses
-        "P01,A2,N3,,not_evaluable\n"
+        "P01,A2,N3,10,,1\n"  # 14: split lesion with mixed statuses
+        "P01,A2,N3,,not_evaluable,2\n"
         "P01,A2,L7,,measured\n"  # 16
         "P01,A3,L1,5,maybe\n"
         "P01,A9,L1,5,\n"  # 18
@@ -100,6 +100,16 @@ BAD_FILES: dict[str, str | bytes] = {
         "P01,A2,Y1,5,\n"  # 20
         "P01,A2,Q1,5,\n"
         "P01,PET1,L1,5,\n"  # 22
+        # bundle.md 1.2: one row per lesion per assessment, or numbered fragments
+        "P01,A3,L2,7,\n"  # 23
+        "P01,A3,L2,7,\n"  # 24: a copied row
+        "P01,A3,L3,5,,1\n"  # 25
+        "P01,A3,L3,4,\n"  # 26: no fragment number beside a numbered fragment
+        "P01,A3,N1,5,,1\n"  # 27
+        "P01,A3,N1,6,,1\n"  # 28: fragment 1 twice
+        "P01,A3,N2,5,,1\n"  # 29: fragments 1 and 3, no 2
+        "P01,A3,N2,6,,3\n"  # 30
+        "P01,A3,N3,5,,0\n"  # 31
     ),
     "new_lesions.csv": (
         "patient_id,assessment_id,new_lesion_id,certainty,is_node,short_axis_mm,group\n"
@@ -626,6 +636,48 @@ EXPECTED = [
         "PET1",
         "is a PET assessment: RECIST 1.1 data belong to a CT/MRI assessment",
     ),
+    # bundle.md 1.2: a copied row is a duplicate, never a split lesion; fragments are
+    # numbered 1, 2, ... once each (rules of prrt.io.validate_fragments; D101: a gap warns)
+    (
+        "error",
+        "duplicate",
+        "measurements.csv",
+        24,
+        "lesion_id",
+        "L2",
+        "duplicate of row 23: lesion L2 has two rows at A3 without fragment numbers, "
+        "which are never added up",
+    ),
+    (
+        "error",
+        "fragment_missing",
+        "measurements.csv",
+        26,
+        "fragment",
+        "",
+        "lesion L3 at A3 is split into numbered fragments (row 25): "
+        "this row has no fragment number",
+    ),
+    (
+        "error",
+        "duplicate_fragment",
+        "measurements.csv",
+        28,
+        "fragment",
+        "1",
+        "duplicate of row 27: lesion N1 at A3 has fragment 1 twice",
+    ),
+    (
+        "warning",
+        "fragment_gap",
+        "measurements.csv",
+        29,
+        "fragment",
+        "1",
+        "the fragments of lesion N2 at A3 are numbered 1, 3: no row for fragment 2; "
+        "the fragments given are added up",
+    ),
+    ("error", "out_of_range", "measurements.csv", 31, "fragment", "0", "must be >= 1"),
     (
         "error",
         "new_lesion_on_baseline",
@@ -719,6 +771,18 @@ def test_version_1_2_messages_name_the_item_and_the_fix(bad_bundle: Path) -> Non
     assert (
         "error: patients.csv row 4, prior_therapies = Surgery;surgery: lists surgery twice; "
         "give each item once"
+    ) in lines
+    # a copied measurement row: the hint tells a version 1.1 bundle to number its fragments
+    assert (
+        "error: measurements.csv row 24, lesion_id = L2: duplicate of row 23: lesion L2 has "
+        "two rows at A3 without fragment numbers, which are never added up; delete the copied "
+        "row; if the lesion is split (a version 1.1 bundle summed such rows), number its "
+        "fragments 1, 2, ... in column fragment"
+    ) in lines
+    assert (
+        "error: measurements.csv row 28, fragment = 1: duplicate of row 27: lesion N1 at A3 "
+        "has fragment 1 twice; number the fragments 1, 2, ... once each, or delete the "
+        "copied row"
     ) in lines
 
 

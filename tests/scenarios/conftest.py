@@ -244,20 +244,58 @@ def scopes_of(rows: Iterable[Mapping[str, Any]]) -> set[str]:
 
 
 def run_and_compare(case: ScenarioCase, bundle_dir: Path) -> None:
-    """Run one case and assert every expected value (all problems in one message)."""
+    """Run one case and assert every expected value (all problems in one message).
+
+    Expected files with an ``evaluator`` column (bundle.md 1.2, several evaluators) are
+    compared evaluator by evaluator against the engine rows of that evaluator.
+    """
     patient_id = read_rows(case.folder / "patients.csv")[0]["patient_id"]
     result = run_engine(case, bundle_dir)
-    expected_best = read_rows(case.expected / "expected_best.csv")
-    expected_tp = read_rows(case.expected / "expected_timepoints.csv")
+    expected = {
+        name: read_rows(case.expected / f"expected_{name}.csv")
+        for name in ("best", "timepoints", "endpoints")
+        if (case.expected / f"expected_{name}.csv").exists()
+    }
+    evaluators = sorted({row.get("evaluator") or "" for row in expected["best"]})
+    problems: list[str] = []
+    for evaluator in evaluators:
+        mine = {
+            name: [
+                {k: v for k, v in row.items() if k != "evaluator"}
+                for row in rows
+                if (row.get("evaluator") or "") == evaluator
+            ]
+            for name, rows in expected.items()
+        }
+        found: list[str] = []
+        compare_reader(case, result, patient_id, evaluator or None, mine, found)
+        problems += [f"evaluator {evaluator}: {p}" for p in found] if evaluator else found
+    assert not problems, f"{case.test_id}: {len(problems)} mismatch(es)\n" + "\n".join(problems)
+
+
+def compare_reader(
+    case: ScenarioCase,
+    result: Any,
+    patient_id: str,
+    evaluator: str | None,
+    expected: Mapping[str, list[dict[str, str]]],
+    problems: list[str],
+) -> None:
+    """Compare the engine rows of one evaluator (None: a bundle without evaluators)."""
+    expected_best = expected["best"]
+    expected_tp = expected["timepoints"]
     scopes = {row["scope"] for row in expected_best}
     absent = candidate_scopes(case.folder) - scopes
 
-    timepoints = patient_records(result.timepoint_responses, patient_id)
-    best = patient_records(result.best_response, patient_id)
-    endpoints = patient_records(result.endpoints, patient_id)
+    def records(frame: Any) -> list[dict[str, Any]]:
+        rows = patient_records(frame, patient_id)
+        return [r for r in rows if evaluator is None or r["evaluator"] == evaluator]
+
+    timepoints = records(result.timepoint_responses)
+    best = records(result.best_response)
+    endpoints = records(result.endpoints)
     pfs = [r for r in endpoints if r["endpoint"] == "PFS"]
 
-    problems: list[str] = []
     for name, rows in (("timepoint_responses", timepoints), ("best_response", best), ("PFS", pfs)):
         if scopes_of(rows) & absent:
             problems.append(
@@ -268,9 +306,8 @@ def run_and_compare(case: ScenarioCase, bundle_dir: Path) -> None:
             problems.append(f"{name}: scopes {sorted(scopes_of(rows))}, expected {sorted(scopes)}")
     compare_timepoints(expected_tp, timepoints, problems)
     compare_best(expected_best, timepoints, best, pfs, problems)
-    if (case.expected / "expected_endpoints.csv").exists():
-        compare_endpoints(read_rows(case.expected / "expected_endpoints.csv"), endpoints, problems)
-    assert not problems, f"{case.test_id}: {len(problems)} mismatch(es)\n" + "\n".join(problems)
+    if "endpoints" in expected:
+        compare_endpoints(expected["endpoints"], endpoints, problems)
 
 
 def compare_timepoints(

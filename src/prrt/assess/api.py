@@ -11,9 +11,9 @@ from prrt.assess.csv_format import format_header, format_rows
 from prrt.assess.patient import assess_patient, has_metabolic_outputs
 from prrt.assess.rows import (
     METABOLIC_TABLE_COLUMNS,
-    OUTPUT_COLUMNS,
     TABLE_COLUMNS,
     Row,
+    output_columns,
     patient_rows,
 )
 from prrt.config import DEFAULT_CONFIG, Config
@@ -45,12 +45,21 @@ class AssessResult:
 
     rows: dict[str, list[Row]]
     warnings: ValidationReport = field(default_factory=ValidationReport)
+    evaluators: bool = False
+    """The bundle names evaluators: every table ends with ``evaluator`` (bundle.md 1.2,
+    :func:`prrt.assess.rows.output_columns`)."""
+    imputed_dates: bool = False
+    """The bundle has partial dates: the date-derived tables end with ``date_imputation``
+    (bundle.md 1.2, :mod:`prrt.assess.date_flags`)."""
 
     def frame(self, table: str) -> pd.DataFrame:
         """One table as a pandas DataFrame with its columns (empty if not computed)."""
         import pandas as pd
 
-        return pd.DataFrame(self.rows.get(table, []), columns=list(OUTPUT_COLUMNS[table]))
+        columns = output_columns(
+            table, evaluators=self.evaluators, imputed_dates=self.imputed_dates
+        )
+        return pd.DataFrame(self.rows.get(table, []), columns=list(columns))
 
     @property
     def timepoint_responses(self) -> pd.DataFrame:
@@ -99,6 +108,12 @@ def resolve_scopes(bundle: Bundle, scopes: Sequence[str] | None) -> list[Scope]:
         if scope.group is not None:
             groups.append(scope.group)
     return default_scopes(groups)
+
+
+def has_imputed_dates(cases: Sequence[PatientCase]) -> bool:
+    """Whether the cases come from a bundle with partial dates: the date-derived tables
+    then end with ``date_imputation`` (docs/decisions.md, D118)."""
+    return any(case.imputed_dates is not None for case in cases)
 
 
 def output_tables(cases: Sequence[PatientCase], config: Config) -> tuple[str, ...]:
@@ -153,7 +168,12 @@ def assess_bundle(
     )
     report = ValidationReport()
     report.extend(warnings)
-    return AssessResult(rows=tables, warnings=report)
+    return AssessResult(
+        rows=tables,
+        warnings=report,
+        evaluators=bool(bundle.evaluators),
+        imputed_dates=has_imputed_dates(bundle.cases),
+    )
 
 
 def assess_path(
@@ -171,17 +191,34 @@ def assess_path(
 
 def write_assess_outputs(result: AssessResult, out_dir: Path | str) -> list[Path]:
     """Write the CSV files of assess.md (and the metabolic ones, if any) into ``out_dir``."""
-    return write_tables(result.rows.items(), Path(out_dir))
+    return write_tables(
+        result.rows.items(),
+        Path(out_dir),
+        evaluators=result.evaluators,
+        imputed_dates=result.imputed_dates,
+    )
 
 
-def write_tables(tables: Iterable[tuple[str, list[Row]]], out_dir: Path) -> list[Path]:
-    """Write row lists as CSV files with their headers (assess.md, docs/outputs.md)."""
+def write_tables(
+    tables: Iterable[tuple[str, list[Row]]],
+    out_dir: Path,
+    *,
+    evaluators: bool = False,
+    imputed_dates: bool = False,
+) -> list[Path]:
+    """Write row lists as CSV files with their headers (assess.md, docs/outputs.md;
+    ``evaluator`` when the bundle names evaluators, then ``date_imputation`` when it has
+    partial dates)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, rows in tables:
         path = out_dir / f"{name}.csv"
         with path.open("w", encoding="utf-8", newline="") as handle:
-            handle.write(format_header(OUTPUT_COLUMNS[name]))
+            handle.write(
+                format_header(
+                    output_columns(name, evaluators=evaluators, imputed_dates=imputed_dates)
+                )
+            )
             handle.write(format_rows(rows))
         written.append(path)
     return written

@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from prrt.assess.api import assess_cases, output_tables
+from prrt.assess.api import assess_cases, has_imputed_dates, output_tables
 from prrt.assess.csv_format import format_header, format_rows
-from prrt.assess.rows import OUTPUT_COLUMNS, Row
+from prrt.assess.rows import Row, output_columns
 from prrt.config import Config
 from prrt.criteria.recist11.scope import Scope
 from prrt.forked import map_forked
@@ -93,14 +93,18 @@ def assess_to_csv(
     on_progress: Callable[[int], None] | None = None,
 ) -> tuple[list[Path], list[Issue]]:
     """Assess ``cases`` with ``workers`` processes and write the assess.md CSV files (and
-    the metabolic ones when some patient has PET data, :func:`output_tables`)."""
+    the metabolic ones when some patient has PET data, :func:`output_tables`); with
+    ``evaluator`` last when the cases have evaluators (bundle.md 1.2)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {name: out_dir / f"{name}.csv" for name in output_tables(cases, config)}
     handles = {name: path.open("w", encoding="utf-8", newline="") for name, path in paths.items()}
     warnings: list[Issue] = []
+    evaluators = any(case.evaluator is not None for case in cases)
+    imputed_dates = has_imputed_dates(cases)
     try:
         for name, handle in handles.items():
-            handle.write(format_header(OUTPUT_COLUMNS[name]))
+            columns = output_columns(name, evaluators=evaluators, imputed_dates=imputed_dates)
+            handle.write(format_header(columns))
         chunks = _assessed_chunks(
             cases,
             _csv_texts,

@@ -12,6 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 
+from prrt.assess.date_flags import DATE_FLAGGED_TABLES, DATE_IMPUTATION_COLUMN, add_date_flags
 from prrt.assess.patient import PatientAssessment
 from prrt.criteria.metabolic.evaluate import MetabolicAssessment
 from prrt.criteria.recist11.timepoint import TimepointResult
@@ -68,6 +69,29 @@ METABOLIC_TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
 
 OUTPUT_COLUMNS: dict[str, tuple[str, ...]] = {**TABLE_COLUMNS, **METABOLIC_TABLE_COLUMNS}
 """Every table ``prrt assess`` can write."""
+EVALUATOR_COLUMN = "evaluator"
+"""The column every table gains, after its listed ones, when the bundle names evaluators
+(bundle.md 1.2; assess.md: extra columns follow the listed ones; docs/decisions.md, D110)."""
+
+
+def output_columns(
+    table: str, *, evaluators: bool = False, imputed_dates: bool = False
+) -> tuple[str, ...]:
+    """The columns of ``table``: :data:`OUTPUT_COLUMNS`, then ``evaluator`` when the
+    bundle names evaluators, then ``date_imputation`` when it has partial dates and the
+    table is one of :data:`~prrt.assess.date_flags.DATE_FLAGGED_TABLES` (D118).
+
+    >>> output_columns("courses", evaluators=True)[-2:]
+    ('stop_reason', 'evaluator')
+    >>> output_columns("endpoints", evaluators=True, imputed_dates=True)[-2:]
+    ('evaluator', 'date_imputation')
+    """
+    columns = OUTPUT_COLUMNS[table]
+    if evaluators:
+        columns = (*columns, EVALUATOR_COLUMN)
+    if imputed_dates and table in DATE_FLAGGED_TABLES:
+        columns = (*columns, DATE_IMPUTATION_COLUMN)
+    return columns
 
 
 @lru_cache(maxsize=1 << 16)
@@ -96,7 +120,9 @@ def _str(value: object | None) -> str | None:
 
 
 def patient_rows(result: PatientAssessment) -> dict[str, list[Row]]:
-    """All output rows of one patient, keyed by table name."""
+    """All output rows of one patient, keyed by table name; each row ends with the case's
+    evaluator when it has one, then the date imputation flag when the bundle has partial
+    dates (:func:`output_columns`)."""
     pid = result.case.patient_id
     labels = result.timepoint_by_assessment
     tables: dict[str, list[Row]] = {name: [] for name in TABLE_COLUMNS}
@@ -129,7 +155,18 @@ def patient_rows(result: PatientAssessment) -> dict[str, list[Row]]:
         ))  # fmt: skip
     if result.metabolic is not None:
         tables.update(metabolic_rows(pid, result.metabolic))
+    evaluator = result.case.evaluator
+    if evaluator is not None:
+        tables = {name: [(*row, evaluator) for row in rows] for name, rows in tables.items()}
+    if result.case.imputed_dates is not None:  # bundle.md 1.2, partial dates (D118)
+        tables = add_date_flags(tables, result.case.imputed_dates, assessment_at=_ASSESSMENT_AT)
     return tables
+
+
+_ASSESSMENT_AT = {
+    "timepoint_responses": TIMEPOINT_RESPONSE_COLUMNS.index("assessment_id"),
+    "timepoints": TIMEPOINT_COLUMNS.index("assessment_id"),
+}
 
 
 def _number(value: Fraction | int | None) -> float | int | None:

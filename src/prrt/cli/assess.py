@@ -37,5 +37,8 @@ def run_assess(bundle_path: Path, out: Path, config_path: Path | None, scopes: l
             on_progress=advance,
         )
     print_warnings(warnings)
-    print(f"Assessed {len(cases)} patients; wrote {len(paths)} files to {out}")
+    what = f"{len(cases)} patients"
+    if bundle.evaluators:  # one case per patient and evaluator (bundle.md 1.2)
+        what = f"{len(cases)} reads of {len({c.patient_id for c in cases})} patients"
+    print(f"Assessed {what}; wrote {len(paths)} files to {out}")
     return EXIT_OK

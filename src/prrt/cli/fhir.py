@@ -37,6 +37,14 @@ def run_export_fhir(
         return EXIT_BAD_INPUT
     bundle = read_bundle(bundle_path, config=config, clinical_records=False)
     print_warnings(bundle.report.warnings)
+    if bundle.evaluators:  # one file per patient: one read each (docs/decisions.md, D111)
+        print(
+            f"error: the bundle names evaluators ({', '.join(bundle.evaluators)}): a FHIR "
+            "file holds one read per patient; export a bundle with the accepted reads only, "
+            "evaluator left empty. Nothing was written.",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
     try:
         fhir_file_names([case.patient_id for case in bundle.cases])
     except ValueError as exc:

@@ -218,6 +218,45 @@ def import_dicom_sr(
     raise typer.Exit(guarded(lambda: run_import_dicom_sr(files, out, primary_site, config)))
 
 
+@import_app.command("sdtm")
+def import_sdtm(
+    folder: Annotated[
+        Path, typer.Argument(help="Folder of SDTM domains, one file each: dm.xpt or dm.csv, ...")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="The bundle to write: a folder or .xlsx.")],
+    primary_site: Annotated[
+        str | None,
+        typer.Option(
+            "--primary-site", help="primary_site when MH and TU give none (else unknown_primary)."
+        ),
+    ] = None,
+    prrt_treatment: Annotated[
+        list[str] | None,
+        typer.Option("--prrt-treatment", help="EXTRT value that is PRRT; repeatable."),
+    ] = None,
+    new_therapy: Annotated[
+        list[str] | None,
+        typer.Option("--new-therapy", help="DSDECOD/DSTERM of a new therapy; repeatable."),
+    ] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Convert an SDTM study (DM, TU, TR; EX, RS, DS, MH, SUPP--) into a bundle, with a report."""
+    from prrt.cli.sdtm import run_import_sdtm
+
+    raise typer.Exit(
+        guarded(
+            lambda: run_import_sdtm(
+                folder,
+                out,
+                primary_site=primary_site,
+                prrt_treatments=prrt_treatment or [],
+                new_therapy_terms=new_therapy or [],
+                config_path=config,
+            )
+        )
+    )
+
+
 @export_app.command("redcap")
 def export_redcap(
     bundle: BundleArg,
@@ -246,6 +285,21 @@ def export_fhir(
     from prrt.cli.fhir import run_export_fhir
 
     raise typer.Exit(guarded(lambda: run_export_fhir(bundle, out, config, identifier_system)))
+
+
+@export_app.command("adam")
+def export_adam(
+    bundle: BundleArg,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the .xpt, .csv and workbook.")],
+    config: ConfigOpt = None,
+    study_id: Annotated[
+        str, typer.Option("--study-id", help="STUDYID, and the prefix of USUBJID.")
+    ] = "PRRT",
+) -> None:
+    """Write CDISC ADaM ADSL, ADRS, ADTR, ADTTE (SAS XPT v5 and CSV) and a metadata workbook."""
+    from prrt.cli.adam import run_export_adam
+
+    raise typer.Exit(guarded(lambda: run_export_adam(bundle, out, config, study_id)))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -45,7 +45,10 @@ def read_and_assess(path: Path, config: Config) -> tuple[Bundle, AssessResult]:
         bundle = read_bundle(path, config=config)
     print_warnings(bundle.report.warnings)
     n_patients = len(bundle.cases)
-    with step(f"Assessing {n_patients} patients (RECIST 1.1)", total=n_patients) as advance:
+    what = f"{n_patients} patients"
+    if bundle.evaluators:  # one case per patient and evaluator (bundle.md 1.2)
+        what = f"{n_patients} reads of {len({c.patient_id for c in bundle.cases})} patients"
+    with step(f"Assessing {what} (RECIST 1.1)", total=n_patients) as advance:
         assessed = assess_bundle(
             bundle, config=config, workers=worker_count(n_patients), on_progress=advance
         )

@@ -160,6 +160,7 @@ class ImagingProfile:
     target_row_missing_share: float = 0.005  # (chosen) a target row missing
     nontarget_not_evaluable_share: float = 0.005  # (chosen)
     benign_equivocal_share: float = 0.01  # (chosen) never-confirmed equivocal new lesion
+    split_lesion_share: float = 0.01  # (chosen) a follow-up target read as two fragments
     measurement_noise_log_sd: float = 0.05  # (chosen) reader variability between lesions
     mm_noise_log_sd: float = 0.02  # (chosen) keeps MM changes far below RECIST thresholds
 

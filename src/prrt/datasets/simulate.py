@@ -14,7 +14,9 @@ tables of bundle version 1.1 (PET, symptoms, labs, adverse events) draw from a s
 generator spawned from the block's: adding or recalibrating them leaves the version 1
 tables of a seed unchanged (only assessments.csv gains its PET rows and columns). The
 patients.csv columns of version 1.2 (ECOG, carcinoid syndrome, prior therapies, liver
-tumour burden) draw from a third, spawned after it: every other cell stays as it was.
+tumour burden) draw from a third, spawned after it: every other cell stays as it was. The
+split lesions of version 1.2 (numbered fragments, :mod:`prrt.datasets.fragments`) draw
+from a fourth: only measurements.csv changes, and no sum.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import pandas as pd
 from prrt.datasets.adverse_events import adverse_event_frame
 from prrt.datasets.characteristics import characteristic_columns
 from prrt.datasets.followup import draw_follow_up
+from prrt.datasets.fragments import split_fragments
 from prrt.datasets.labs import draw_labs, lab_frame
 from prrt.datasets.lesions import draw_lesions
 from prrt.datasets.measurements import Labels, measurement_frame, new_lesion_frame
@@ -147,5 +150,13 @@ def _simulate_block(
         **characteristic_columns(
             baseline, patients, lesions, tables["symptoms"], labels.patient_id, profile
         )
+    )
+    split = rng.spawn(1)[0]  # bundle 1.2 split lesions: every draw above stays as it was
+    tables["measurements"] = split_fragments(
+        split,
+        tables["measurements"],
+        tables["lesions"],
+        baseline_id=str(names[0]),
+        share=profile.imaging.split_lesion_share,
     )
     return {name: tables[name] for name in BUNDLE_FILE_ORDER}

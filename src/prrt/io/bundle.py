@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,7 @@ from prrt.io.schema import Kind
 from prrt.io.validate import check_bundle
 from prrt.io.validate_cells import ParsedTable
 from prrt.io.validate_clinical import LabConversion
+from prrt.io.validate_readers import accepted_evaluators, named_evaluators
 from prrt.model.case import PatientCase
 from prrt.model.clinical import CANONICAL_UNITS
 
@@ -34,7 +35,8 @@ class Bundle:
 
     source: Path
     cases: tuple[PatientCase, ...]
-    """One per patient, in patients.csv order."""
+    """One per patient, in patients.csv order (a bundle naming evaluators: one per
+    patient and evaluator reading it, :attr:`PatientCase.evaluator`)."""
     tables: Mapping[str, pd.DataFrame]
     """The typed, cleaned tables (see :func:`typed_frame`), for reports; each frame is
     built when first looked up."""
@@ -49,6 +51,10 @@ class Bundle:
     clinical_records: bool = True
     """Whether the cases hold their symptoms, labs and adverse events (validated either
     way; see :func:`read_bundle`)."""
+    evaluators: tuple[str, ...] = ()
+    """Sorted evaluators the bundle names (bundle.md 1.2); empty: one reader."""
+    accepted: Mapping[str, str] = field(default_factory=dict)
+    """patient_id -> the evaluator whose reads assessments.csv marks ``accepted``."""
 
 
 def validate_bundle(path: Path | str, *, config: Config = DEFAULT_CONFIG) -> ValidationReport:
@@ -85,6 +91,8 @@ def read_bundle(
         response_scopes=_labels(tables["responses"].values["scope"]),
         sum_scopes=_labels(tables["sums"].values["scope"]),
         clinical_records=clinical_records,
+        evaluators=named_evaluators(tables),
+        accepted=accepted_evaluators(tables),
     )
 
 

@@ -10,9 +10,12 @@ As bundle.md and the docstrings of :mod:`prrt.model.case` say:
 - Patients in patients.csv order; ``reference_date`` given, else the first cycle date.
 - ``assessments``: the CT/MRI assessments (an empty modality is CT), sorted by date then
   file order; PET assessments are left out.
-- ``targets``: lesion_id -> integer hundredths of a mm (fragments of a split lesion
-  added up) or a :class:`~prrt.model.enums.TargetStatus`; ``non_targets``: lesion_id ->
-  :class:`~prrt.model.enums.NonTargetStatus`, ``None`` for a row with an empty status.
+- ``targets``: lesion_id -> integer hundredths of a mm (the numbered fragments of a
+  split lesion added up, bundle.md 1.2; unnumbered copies were errors of
+  :mod:`prrt.io.validate_fragments`), a :class:`~prrt.model.case.SplitTarget` when some
+  fragments are ``too_small``, or a :class:`~prrt.model.enums.TargetStatus`;
+  ``non_targets``: lesion_id -> :class:`~prrt.model.enums.NonTargetStatus`, ``None`` for
+  a row with an empty status.
   A lesion without a row at an assessment is absent from the mapping. Mixed fragments:
   :mod:`prrt.io.validate_lesions`.
 - ``new_lesions`` and ``reader_responses`` in file order per assessment; reader responses
@@ -55,6 +58,7 @@ from prrt.model.case import (
     PatientCase,
     ReaderResponse,
 )
+from prrt.model.dates import DateImputation, ImputedDates
 from prrt.model.enums import (
     LesionRole,
     NewLesionCertainty,
@@ -69,8 +73,9 @@ from prrt.model.patient import LiverTumourBurden, PriorTherapy
 def build_cases(
     checked: CheckedBundle, *, clinical_records: bool = True
 ) -> tuple[PatientCase, ...]:
-    """One case per usable patients.csv row, in file order; without symptoms, labs and
-    adverse events when not ``clinical_records``.
+    """One case per usable patients.csv row, in file order (a bundle naming evaluators:
+    one per patient and evaluator); without symptoms, labs and adverse events when not
+    ``clinical_records``.
 
     Python's cyclic garbage collector is paused meanwhile: the millions of new objects
     hold no cycles, and it would otherwise scan them again and again.
@@ -78,10 +83,24 @@ def build_cases(
     enabled = gc.isenabled()
     gc.disable()
     try:
+        if checked.readers:
+            return _reader_cases(checked, clinical_records=clinical_records)
         return _build_cases(checked, clinical_records=clinical_records)
     finally:
         if enabled:
             gc.enable()
+
+
+def _reader_cases(checked: CheckedBundle, *, clinical_records: bool) -> tuple[PatientCase, ...]:
+    """A bundle naming evaluators: one case per patient and evaluator reading it, in
+    patients.csv order, then by evaluator (docs/decisions.md, D110)."""
+    order = {pid: k for k, pid in enumerate(checked.tables["patients"].text("patient_id"))}
+    cases = [
+        case
+        for reader in checked.readers
+        for case in _build_cases(reader, clinical_records=clinical_records)
+    ]
+    return tuple(sorted(cases, key=lambda case: (order[case.patient_id], case.evaluator or "")))
 
 
 def _build_cases(checked: CheckedBundle, *, clinical_records: bool) -> tuple[PatientCase, ...]:
@@ -110,14 +129,17 @@ def _build_cases(checked: CheckedBundle, *, clinical_records: bool) -> tuple[Pat
     disease = (values["disease_at_baseline"][order] != 0).tolist()
     measurable = [None if m < 0 else m == 1 for m in values["measurable_disease"][order].tolist()]
     characteristics = _characteristics(patients, order)
+    imputed = _imputed_dates(checked, order)
     return tuple(
         PatientCase(
             patient_id=ids[k],
+            evaluator=checked.evaluator,
             primary_site=sites[k],
             reference_date=reference[k],
             death_date=death[k],
             last_contact_date=contact[k],
             new_therapy_date=therapy[k],
+            imputed_dates=imputed[k],
             disease_at_baseline=disease[k],
             measurable_disease=measurable[k],
             **characteristics[k],
@@ -133,6 +155,32 @@ def _build_cases(checked: CheckedBundle, *, clinical_records: bool) -> tuple[Pat
         )
         for k in range(len(order))
     )
+
+
+def _imputed_dates(checked: CheckedBundle, order: np.ndarray) -> list[ImputedDates | None]:
+    """Each patient's imputed dates (bundle.md 1.2, partial dates); None for every patient
+    of a bundle without partial dates (docs/decisions.md, D118)."""
+    imputed = checked.imputed
+    if not imputed.flags:
+        return [None] * len(order)
+    patients, assessments = checked.tables["patients"], checked.tables["assessments"]
+    own = {
+        name: imputed.column("patients", name, len(patients))[order].tolist()
+        for name in ("death_date", "last_contact_date", "new_therapy_date")
+    }
+    flags = imputed.column("assessments", "date", len(assessments))
+    owner = checked.links.patient["assessments"]
+    ids = assessments.text("assessment_id")
+    by_patient: dict[int, dict[str, DateImputation]] = {}
+    for row in np.flatnonzero((flags != "") & (owner >= 0)).tolist():
+        by_patient.setdefault(int(owner[row]), {})[str(ids[row])] = DateImputation(flags[row])
+    return [
+        ImputedDates(
+            assessments=by_patient.get(position, {}),
+            **{name: DateImputation(own[name][k]) if own[name][k] else None for name in own},
+        )
+        for k, position in enumerate(order.tolist())
+    ]
 
 
 def _characteristics(patients: ParsedTable, order: np.ndarray) -> list[dict[str, Any]]:

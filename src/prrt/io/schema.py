@@ -57,6 +57,18 @@ class Kind(StrEnum):
     alone (bundle.md 1.2; docs/decisions.md, D44)."""
 
 
+class DatePrecision(StrEnum):
+    """The coarsest ISO 8601 precision a ``DATE`` column accepts (bundle.md 1.2, "Partial
+    dates"; docs/decisions.md, D116). A partial date is imputed (``prrt.model.dates``)."""
+
+    DAY = "day"
+    """Complete dates only (``YYYY-MM-DD``)."""
+    MONTH = "month"
+    """Also year and month (``YYYY-MM``): the day is imputed."""
+    YEAR = "year"
+    """Also year and month, or a year alone (``YYYY``): month and day are imputed."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ColumnSpec:
     """One column of a bundle table."""
@@ -73,6 +85,8 @@ class ColumnSpec:
     """Largest allowed value (``NUMBER`` and ``INTEGER`` columns)."""
     minimum: int = 0
     """Smallest allowed value (``INTEGER`` columns)."""
+    partial: DatePrecision = DatePrecision.DAY
+    """The coarsest precision a cell may have (``DATE`` columns; docs/decisions.md, D116)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -147,6 +161,12 @@ MEASUREMENT_STATUSES = _values(TargetStatus) + tuple(
 
 _PATIENT = ColumnSpec(name="patient_id", kind=Kind.ID, required=True)
 _ASSESSMENT = ColumnSpec(name="assessment_id", kind=Kind.ID, required=True)
+_EVALUATOR = ColumnSpec(name="evaluator", kind=Kind.TEXT)
+"""bundle.md 1.2, several evaluators: who read the row (empty = the single reader); checked
+by :mod:`prrt.io.validate_readers` (docs/decisions.md, D110-D111)."""
+EVALUATOR_COLUMNS = ("evaluator", "accepted")
+"""The columns of several evaluators (bundle.md 1.2). The REDCap registry holds one reader
+per assessment and has no field for them (docs/redcap.md; docs/decisions.md, D111)."""
 
 PATIENTS = TableSpec(
     name="patients",
@@ -155,17 +175,18 @@ PATIENTS = TableSpec(
     columns=(
         _PATIENT,
         ColumnSpec(name="sex", kind=Kind.CHOICE, choices=("F", "M", "other", "unknown")),
-        ColumnSpec(name="birth_date", kind=Kind.DATE),
-        ColumnSpec(name="diagnosis_date", kind=Kind.DATE),
+        # partial dates: bundle.md 1.2 (docs/decisions.md, D116)
+        ColumnSpec(name="birth_date", kind=Kind.DATE, partial=DatePrecision.YEAR),
+        ColumnSpec(name="diagnosis_date", kind=Kind.DATE, partial=DatePrecision.YEAR),
         ColumnSpec(name="age_at_diagnosis_years", kind=Kind.NUMBER),
         ColumnSpec(name="primary_site", kind=Kind.CHOICE, required=True, choices=PRIMARY_SITES),
         ColumnSpec(name="grade", kind=Kind.CHOICE, choices=("G1", "G2", "G3")),
         ColumnSpec(name="ki67_percent", kind=Kind.NUMBER, maximum=100),
         ColumnSpec(name="stage", kind=Kind.TEXT),
         ColumnSpec(name="reference_date", kind=Kind.DATE),
-        ColumnSpec(name="death_date", kind=Kind.DATE),
-        ColumnSpec(name="last_contact_date", kind=Kind.DATE),
-        ColumnSpec(name="new_therapy_date", kind=Kind.DATE),
+        ColumnSpec(name="death_date", kind=Kind.DATE, partial=DatePrecision.MONTH),
+        ColumnSpec(name="last_contact_date", kind=Kind.DATE, partial=DatePrecision.MONTH),
+        ColumnSpec(name="new_therapy_date", kind=Kind.DATE, partial=DatePrecision.MONTH),
         ColumnSpec(name="disease_at_baseline", kind=Kind.BOOL, default="true"),
         ColumnSpec(name="measurable_disease", kind=Kind.BOOL),
         # bundle.md 1.2: baseline characteristics (optional)
@@ -202,13 +223,17 @@ ASSESSMENTS = TableSpec(
     columns=(
         _PATIENT,
         _ASSESSMENT,
-        ColumnSpec(name="date", kind=Kind.DATE, required=True),
+        # CT/MRI rows only (PET: complete dates); docs/decisions.md, D116
+        ColumnSpec(name="date", kind=Kind.DATE, required=True, partial=DatePrecision.MONTH),
         ColumnSpec(name="modality", kind=Kind.CHOICE, choices=_values(Modality), default="CT"),
         ColumnSpec(name="not_done", kind=Kind.BOOL, default="false"),
         ColumnSpec(name="tracer", kind=Kind.CHOICE, choices=TRACERS),
         ColumnSpec(name="liver_suv_mean", kind=Kind.NUMBER),
         ColumnSpec(name="spleen_suv_mean", kind=Kind.NUMBER),
         ColumnSpec(name="krenning_score", kind=Kind.INTEGER, maximum=KRENNING_MAX),
+        # bundle.md 1.2, several evaluators (docs/decisions.md, D110, D112)
+        _EVALUATOR,
+        ColumnSpec(name="accepted", kind=Kind.BOOL),
     ),
 )
 LESIONS = TableSpec(
@@ -221,6 +246,7 @@ LESIONS = TableSpec(
         ColumnSpec(name="organ", kind=Kind.TEXT, required=True),
         ColumnSpec(name="is_node", kind=Kind.BOOL, default="false"),
         ColumnSpec(name="group", kind=Kind.GROUP),
+        _EVALUATOR,
     ),
 )
 MEASUREMENTS = TableSpec(
@@ -231,6 +257,10 @@ MEASUREMENTS = TableSpec(
         ColumnSpec(name="lesion_id", kind=Kind.ID, required=True),
         ColumnSpec(name="diameter_mm", kind=Kind.DIAMETER),
         ColumnSpec(name="status", kind=Kind.CHOICE, choices=MEASUREMENT_STATUSES),
+        # bundle.md 1.2: a split lesion's fragment number; empty for a whole lesion; the
+        # key rules are in prrt.io.validate_fragments
+        ColumnSpec(name="fragment", kind=Kind.COUNT),
+        _EVALUATOR,
     ),
 )
 NEW_LESIONS = TableSpec(
@@ -250,6 +280,7 @@ NEW_LESIONS = TableSpec(
         ColumnSpec(name="is_node", kind=Kind.BOOL, default="false"),
         ColumnSpec(name="short_axis_mm", kind=Kind.DIAMETER),
         ColumnSpec(name="group", kind=Kind.GROUP),
+        _EVALUATOR,
     ),
 )
 RESPONSES = TableSpec(
@@ -262,6 +293,7 @@ RESPONSES = TableSpec(
             name="overall_response", kind=Kind.CHOICE, required=True, choices=READER_RESPONSES
         ),
         ColumnSpec(name="scope", kind=Kind.SCOPE, default="all"),
+        _EVALUATOR,
     ),
 )
 SUMS = TableSpec(
@@ -277,6 +309,7 @@ SUMS = TableSpec(
         ColumnSpec(name="targets_all_gone", kind=Kind.BOOL, default="false"),
         ColumnSpec(name="nontarget_response", kind=Kind.CHOICE, choices=_values(NonTargetResponse)),
         ColumnSpec(name="new_lesions", kind=Kind.CHOICE, choices=_values(NewLesionsResponse)),
+        _EVALUATOR,
     ),
 )
 

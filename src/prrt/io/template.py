@@ -28,7 +28,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from prrt.io.schema import TABLES, ColumnSpec, Kind, TableSpec
+from prrt.io.schema import TABLES, ColumnSpec, DatePrecision, Kind, TableSpec
 from prrt.io.template_text import COLUMN_NOTES, SHARED_NOTES, TABLE_NOTES
 from prrt.io.workbook import TEMPLATE_SHEETS
 
@@ -173,7 +173,17 @@ def kind_text(column: ColumnSpec) -> str:
         return f"number >= 0{upper}"
     if kind is Kind.INTEGER:
         return f"whole number from {column.minimum} to {column.maximum}"
+    if kind is Kind.DATE and column.partial in _PARTIAL_TEXTS:
+        return f"{_KIND_TEXTS[kind]}; {_PARTIAL_TEXTS[column.partial]}"
     return _KIND_TEXTS[kind]
+
+
+_PARTIAL_TEXTS: Mapping[DatePrecision, str] = {
+    DatePrecision.MONTH: "day unknown: type '2024-03 (as text)",
+    DatePrecision.YEAR: "day or month unknown: type '2024-03 or '2024 (as text)",
+}
+"""Partial dates (bundle.md 1.2; docs/decisions.md, D116): typed as text, since Excel turns
+``2024-03`` into a full date."""
 
 
 _KIND_TEXTS: Mapping[Kind, str] = {
@@ -209,6 +219,8 @@ def _validation(column: ColumnSpec) -> Any:
         validation = DataValidation(
             type="date", operator="between", formula1=first, formula2=last, allow_blank=True
         )
+        if column.partial is not DatePrecision.DAY:
+            validation.errorStyle = "warning"  # a partial date is text (D116)
     elif kind in _NUMBER_RULES:
         kind_name, operator, low = _NUMBER_RULES[kind]
         validation = DataValidation(type=kind_name, operator=operator, allow_blank=True)

@@ -91,6 +91,10 @@ COLUMN_NOTES: Mapping[str, Mapping[str, str]] = {
         "liver_suv_mean": "Liver background SUVmean (PET rows only).",
         "spleen_suv_mean": "Spleen SUVmean (PET rows only).",
         "krenning_score": "Highest Krenning score of the scan, 0-4 (PET rows only).",
+        "accepted": (
+            "true on a row of the evaluator whose reads of the patient enter the cohort "
+            "analyses (several evaluators only)."
+        ),
     },
     "lesions": {
         "lesion_id": "Tracking ID of the lesion, the same at every assessment.",
@@ -182,6 +186,10 @@ COLUMN_NOTES: Mapping[str, Mapping[str, str]] = {
 
 SHARED_NOTES: Mapping[str, str] = {
     "patient_id": "The patient (patients sheet).",
+    "evaluator": (
+        "Who made this read when several evaluators read the patient (e.g. R1, R2); empty "
+        "= the single reader. Assessments: empty = a scan every evaluator reads."
+    ),
 }
 """Words for a column of any sheet without its own entry in :data:`COLUMN_NOTES`."""
 

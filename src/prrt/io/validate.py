@@ -1,7 +1,8 @@
 """Check a whole bundle in one pass and keep what the case builder needs (bundle.md).
 
 Order of the checks: read the tables (:mod:`prrt.io.tables`), parse every cell
-(:mod:`prrt.io.validate_cells`), resolve keys and references
+(:mod:`prrt.io.validate_cells`), impute partial dates (:mod:`prrt.io.validate_dates`,
+version 1.2), resolve keys and references
 (:mod:`prrt.io.validate_keys`), then the cross-file checks on the rows that parsed:
 patients and dates (:mod:`prrt.io.validate_patients`), modes
 (:mod:`prrt.io.validate_modes`), lesions (:mod:`prrt.io.validate_lesions`), sums
@@ -15,7 +16,7 @@ the others, so one run reports every problem.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -26,11 +27,20 @@ from prrt.io.schema import TABLES, Kind
 from prrt.io.tables import RawTable, load_tables
 from prrt.io.validate_cells import ParsedTable, parse_table
 from prrt.io.validate_clinical import LabConversion, check_clinical, convert_labs
+from prrt.io.validate_dates import DateImputations, check_partial_assessments, impute_dates
 from prrt.io.validate_keys import Links, link_tables
 from prrt.io.validate_lesions import Fragments, check_lesions, group_fragments
 from prrt.io.validate_modes import check_modes
 from prrt.io.validate_patients import Timeline, check_reference_dates, derive_timeline
 from prrt.io.validate_pet import check_pet
+from prrt.io.validate_readers import (
+    check_evaluators,
+    merge_view_issues,
+    named_evaluators,
+    other_evaluator_references,
+    split_readers,
+    unlinked,
+)
 from prrt.io.validate_sums import check_sums
 
 
@@ -46,6 +56,15 @@ class CheckedBundle:
     fragments: Fragments
     labs: LabConversion
     """labs.csv in canonical units."""
+    evaluator: str | None = None
+    """The evaluator whose view this is (bundle.md 1.2; empty: the patients no evaluator
+    reads by name); None for a bundle that names no evaluator."""
+    readers: tuple[CheckedBundle, ...] = ()
+    """A bundle naming evaluators: one checked view per evaluator
+    (:func:`prrt.io.validate_readers.split_readers`); its own ``links``, ``timeline`` and
+    ``fragments`` then resolve nothing (each view has its own)."""
+    imputed: DateImputations = field(default_factory=DateImputations)
+    """The partial dates imputed in ``tables`` (bundle.md 1.2; :mod:`prrt.io.validate_dates`)."""
 
 
 def check_bundle(path: Path, *, config: Config) -> CheckedBundle:
@@ -59,13 +78,42 @@ def check_bundle(path: Path, *, config: Config) -> CheckedBundle:
         )
         tables[name], found = parse_table(raw, spec)
         issues += found
+    tables, imputed, found = impute_dates(tables, impute_day=config.dates.impute_day)
+    issues += found
     unusable = loaded.unusable | _keyless(loaded.tables)
-    links, found = link_tables(tables, unusable=unusable, present=frozenset(loaded.tables))
+    present = frozenset(loaded.tables)
+    issues += check_evaluators(tables)
+    if named_evaluators(tables):
+        checked = _check_readers(
+            tables, unusable=unusable, present=present, config=config, imputed=imputed
+        )
+    else:
+        checked = _check_linked(
+            tables, unusable=unusable, present=present, config=config, imputed=imputed
+        )
+    issues += checked.report.issues
+    issues.sort(key=_position)
+    return replace(checked, report=ValidationReport(issues), imputed=imputed)
+
+
+def _check_linked(
+    tables: Mapping[str, ParsedTable],
+    *,
+    unusable: frozenset[str],
+    present: frozenset[str],
+    config: Config,
+    evaluator: str | None = None,
+    imputed: DateImputations,
+) -> CheckedBundle:
+    """Every check after the cells, on parsed tables of one reader (the report unsorted)."""
+    issues: list[Issue] = []
+    links, found = link_tables(tables, unusable=unusable, present=present)
     issues += found
     reference, found = check_reference_dates(
         tables, links, cycles_readable="cycles" not in unusable
     )
     issues += found
+    issues += check_partial_assessments(tables, links, reference, imputed)
     timeline, found = derive_timeline(tables, links, reference)
     issues += found
     issues += check_modes(tables, links, timeline, unusable=unusable)
@@ -82,7 +130,6 @@ def check_bundle(path: Path, *, config: Config) -> CheckedBundle:
     issues += check_pet(tables, links, timeline)
     labs = convert_labs(tables["labs"])
     issues += check_clinical(tables, links, timeline, labs)
-    issues.sort(key=_position)
     return CheckedBundle(
         report=ValidationReport(issues),
         tables=tables,
@@ -90,6 +137,47 @@ def check_bundle(path: Path, *, config: Config) -> CheckedBundle:
         timeline=timeline,
         fragments=fragments,
         labs=labs,
+        evaluator=evaluator,
+        imputed=imputed,
+    )
+
+
+def _check_readers(
+    tables: Mapping[str, ParsedTable],
+    *,
+    unusable: frozenset[str],
+    present: frozenset[str],
+    config: Config,
+    imputed: DateImputations,
+) -> CheckedBundle:
+    """A bundle naming evaluators: every check on each evaluator's view
+    (:mod:`prrt.io.validate_readers`, docs/decisions.md, D110), each problem once."""
+    views = split_readers(tables)
+    readers = tuple(
+        _check_linked(
+            view.tables,
+            unusable=unusable,
+            present=present,
+            config=config,
+            evaluator=view.evaluator,
+            imputed=imputed.subset(view.positions),
+        )
+        for view in views
+    )
+    issues = merge_view_issues(
+        views,
+        [reader.report.issues for reader in readers],
+        replaced=other_evaluator_references(tables),
+    )
+    links, timeline, fragments = unlinked(tables)
+    return CheckedBundle(
+        report=ValidationReport(issues),
+        tables=tables,
+        links=links,
+        timeline=timeline,
+        fragments=fragments,
+        labs=convert_labs(tables["labs"]),
+        readers=readers,
     )
 
 

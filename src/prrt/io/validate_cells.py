@@ -37,6 +37,9 @@ Project decisions
 - A list (``CHOICE_LIST``) ignores spaces around its items; an empty item, an unknown
   item, an item given twice, or ``none`` beside other items is an error
   (docs/decisions.md, D44).
+- A partial date (``YYYY-MM``, ``YYYY``) is accepted only in the columns whose
+  ``partial`` precision allows it (docs/decisions.md, D116); it parses to ``NaT`` here and
+  :mod:`prrt.io.validate_dates` imputes it.
 """
 
 from __future__ import annotations
@@ -52,8 +55,9 @@ import numpy as np
 import pandas as pd
 
 from prrt.io.issues import Issue, Severity
-from prrt.io.schema import PRIOR_THERAPY_NONE, ColumnSpec, Kind, TableSpec
+from prrt.io.schema import PRIOR_THERAPY_NONE, ColumnSpec, DatePrecision, Kind, TableSpec
 from prrt.io.tables import RawTable
+from prrt.model.dates import PartialDate
 
 Problem = tuple[str, str, str]
 """``(code, rule, hint)`` of a bad cell."""
@@ -61,6 +65,26 @@ Parsed = tuple[Any, Problem | None]
 
 _NUMBER = re.compile(r"(-?)(\d*)(?:\.(\d*))?", re.ASCII)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_PARTIAL_DATE = re.compile(r"\d{4}(?:-\d{2})?", re.ASCII)
+_INVALID_DATE: Problem = ("bad_date", "is not a valid date", "check day and month")
+_DATE_FORMATS: dict[DatePrecision, Problem] = {
+    DatePrecision.DAY: (
+        "bad_date",
+        "must be a date written YYYY-MM-DD",
+        "write dates as 2024-03-31",
+    ),
+    DatePrecision.MONTH: (
+        "bad_date",
+        "must be a date written YYYY-MM-DD (or YYYY-MM when the day is unknown)",
+        "write dates as 2024-03-31, or 2024-03",
+    ),
+    DatePrecision.YEAR: (
+        "bad_date",
+        "must be a date written YYYY-MM-DD (or YYYY-MM, YYYY when day or month is unknown)",
+        "write dates as 2024-03-31, or 2024-03, or 2024",
+    ),
+}
+"""Messages for a cell that is no date, by the precision the column accepts (D116)."""
 GROUP_PATTERN = re.compile(r"[A-Za-z0-9_]+", re.ASCII)
 """A lesion group label (bundle.md, lesions.csv ``group``)."""
 _BOOLS = {"true": 1, "false": 0, "yes": 1, "no": 0, "1": 1, "0": 0}
@@ -210,11 +234,33 @@ def _parse_date(text: str, column: ColumnSpec) -> Parsed:
         try:
             return np.datetime64(date.fromisoformat(text), "D"), None
         except ValueError:
-            return _MISSING[Kind.DATE], ("bad_date", "is not a valid date", "check day and month")
-    return _MISSING[Kind.DATE], (
-        "bad_date",
-        "must be a date written YYYY-MM-DD",
-        "write dates as 2024-03-31",
+            return _MISSING[Kind.DATE], _INVALID_DATE
+    if _PARTIAL_DATE.fullmatch(text):
+        return _MISSING[Kind.DATE], _partial_date_problem(text, column)
+    return _MISSING[Kind.DATE], _DATE_FORMATS[column.partial]
+
+
+def _partial_date_problem(text: str, column: ColumnSpec) -> Problem | None:
+    """None for a partial date the column accepts: it stays NaT here and is imputed once
+    the patient's other dates are known (:mod:`prrt.io.validate_dates`; docs/decisions.md,
+    D116)."""
+    if PartialDate.parse(text) is None:
+        return _INVALID_DATE
+    year_only = "-" not in text
+    if column.partial is DatePrecision.YEAR or (
+        column.partial is DatePrecision.MONTH and not year_only
+    ):
+        return None
+    if column.partial is DatePrecision.MONTH:
+        return (
+            "partial_date",
+            "is a year only: this date needs at least year and month (YYYY-MM)",
+            "give the month, e.g. 2024-03 (bundle.md 1.2, partial dates)",
+        )
+    return (
+        "partial_date",
+        "is a partial date: this column needs a complete date YYYY-MM-DD",
+        "give the day too (partial dates are accepted only where bundle.md 1.2 says so)",
     )
 
 

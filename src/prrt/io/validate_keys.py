@@ -18,6 +18,7 @@ import pandas as pd
 from prrt.io.issues import Issue, Severity, new_issue
 from prrt.io.schema import TABLES
 from prrt.io.validate_cells import ParsedTable, is_one_of
+from prrt.io.validate_fragments import check_fragments
 
 ASSESSMENT_LINKED = ("measurements", "new_lesions", "responses", "sums", "pet_lesions")
 """Tables whose rows refer to an assessment of their patient."""
@@ -44,6 +45,10 @@ def link_tables(
     """Report duplicate keys and unresolved references; return the resolved positions."""
     issues: list[Issue] = []
     first = {name: _first_of_key(table, issues) for name, table in tables.items()}
+    # measurements.csv: one row per lesion per assessment, or numbered fragments (bundle.md)
+    kept, found = check_fragments(tables["measurements"])
+    first["measurements"] = first["measurements"] & kept
+    issues += found
     patients = tables["patients"]
     pid = patients.text("patient_id")
     owners = np.flatnonzero(first["patients"] & (pid != ""))

@@ -6,9 +6,10 @@ warned about; a baseline target without a value is an error.
 
 Project decisions
 -----------------
-Split lesions (:func:`combine_target_fragments`): each fragment counts as any target
-value (recist11.md §3; RECIST 1.1 Appendix II); fragments with different statuses are
-warned about (``mixed_fragments``):
+Split lesions (:func:`combine_target_fragments`; which rows are the numbered fragments of
+one lesion: :mod:`prrt.io.validate_fragments`, bundle.md 1.2): each fragment counts as any
+target value (recist11.md §3; RECIST 1.1 Appendix II); fragments with different statuses
+are warned about (``mixed_fragments``):
 
 1. Any ``not_evaluable`` fragment makes the lesion ``not_evaluable`` (recist11.md §3:
    only such a fragment does; its measured fragments count nowhere, docs/decisions.md,

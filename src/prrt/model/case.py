@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from prrt.model.clinical import AdverseEvent, LabValue, SymptomRecord
+from prrt.model.dates import ImputedDates
 from prrt.model.enums import (
     LesionRole,
     NewLesionCertainty,
@@ -128,9 +129,17 @@ class PatientCase:
     primary_site: str
     reference_date: date
     """Given reference_date, else the date of the first PRRT cycle (bundle.md)."""
+    evaluator: str | None = None
+    """Whose reads these are when the bundle names evaluators (bundle.md 1.2; ``""``: the
+    single reader of a patient no evaluator reads by name); None when it names none. A
+    patient read by several evaluators has one case per evaluator (docs/decisions.md,
+    D110)."""
     death_date: date | None = None
     last_contact_date: date | None = None
     new_therapy_date: date | None = None
+    imputed_dates: ImputedDates | None = None
+    """Which of the dates above and of the assessments were imputed from partial dates
+    (bundle.md 1.2); None when the bundle has no partial date (docs/decisions.md, D118)."""
     disease_at_baseline: bool = True
     measurable_disease: bool | None = None
     """As given in patients.csv (None when empty)."""

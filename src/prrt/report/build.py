@@ -33,6 +33,10 @@ from prrt.report.sections.mm_paired import build_mm_paired_section
 from prrt.report.sections.pfs_sensitivity import build_pfs_sensitivity_section
 from prrt.report.sections.pr_end_by_mid import build_pr_end_by_mid_section
 from prrt.report.sections.published import build_published_section
+from prrt.report.sections.reader_agreement import (
+    build_reader_agreement_section,
+    has_several_evaluators,
+)
 from prrt.report.sections.response import build_response_section
 from prrt.report.sections.survival import build_survival_section
 from prrt.report.sections.timing import build_timing_section
@@ -45,6 +49,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ALWAYS_PRESENT",
     "RESULT_SECTIONS",
+    "SECTION_APPLIES",
     "SECTION_BUILDERS",
     "SOFTWARE",
     "build_report",
@@ -91,9 +96,16 @@ SECTION_BUILDERS: tuple[tuple[str, str, SectionBuilder], ...] = (
         "Mid-treatment decision aid: probability of PR at end (research output)",
         build_decision_aid_section,
     ),
+    ("reader-agreement", "Inter-reader agreement", build_reader_agreement_section),
 )
 """The sections in report order: key, title,
 builder."""
+
+SECTION_APPLIES: Mapping[str, Callable[[CohortData], bool]] = {
+    "reader-agreement": has_several_evaluators,
+}
+"""Sections built only when their test holds (else absent, with no results.json key);
+every other section is always built."""
 
 ResultsBuilder = Callable[[CohortData, Mapping[str, Any]], SectionResult]
 
@@ -213,10 +225,16 @@ def build_report(
 
 
 def _build_sections(data: CohortData, *, workers: int) -> list[SectionResult]:
-    """Every section of :data:`SECTION_BUILDERS`, in report order."""
+    """Every section of :data:`SECTION_BUILDERS` that applies (:data:`SECTION_APPLIES`),
+    in report order."""
     rank = {key: position for position, key in enumerate(LONGEST_FIRST)}
+    applies = [
+        index
+        for index, (key, _, _) in enumerate(SECTION_BUILDERS)
+        if SECTION_APPLIES.get(key, _always)(data)
+    ]
     order = sorted(
-        range(len(SECTION_BUILDERS)),
+        applies,
         key=lambda index: (rank.get(SECTION_BUILDERS[index][0], len(rank)), index),
     )
 
@@ -225,7 +243,11 @@ def _build_sections(data: CohortData, *, workers: int) -> list[SectionResult]:
         return _run(builder, data, key=key, title=title)
 
     built = dict(zip(order, map_forked(build, order, workers=workers), strict=True))
-    return [built[index] for index in range(len(SECTION_BUILDERS))]
+    return [built[index] for index in applies]
+
+
+def _always(_data: CohortData) -> bool:
+    return True
 
 
 def _with_results(

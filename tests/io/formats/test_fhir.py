@@ -349,6 +349,24 @@ def test_cli_bad_options_exit_2(
     assert not (tmp_path / "fhir").exists()
 
 
+def test_cli_bundle_naming_evaluators_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two evaluators' reads of one patient would share one file (docs/decisions.md, D111)."""
+    source = tmp_path / "bundle"
+    source.mkdir()
+    own = Path(__file__).resolve().parents[2] / "scenarios" / "own" / "O70"
+    for name in ("patients.csv", "assessments.csv", "lesions.csv", "measurements.csv"):
+        (source / name).write_bytes((own / name).read_bytes())
+    with pytest.raises(SystemExit) as exited:
+        main(["export", "fhir", str(source), "--out", str(tmp_path / "fhir")])
+    assert exited.value.code == 2
+    assert "error: the bundle names evaluators (R1, R2): a FHIR file holds one read per " in (
+        capsys.readouterr().err
+    )
+    assert not (tmp_path / "fhir").exists()
+
+
 def test_cli_case_clash_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     files = dict(P01_FILES)
     files["patients.csv"] = P01_FILES["patients.csv"] + "p01,M,,,pancreas,G1,,2023-01-10\n"

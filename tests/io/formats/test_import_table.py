@@ -275,16 +275,34 @@ def test_long_sheet_row_no_table_takes_is_an_error(tmp_path: Path) -> None:
     ]
 
 
-def test_long_sheet_lesion_twice_at_a_scan_is_a_split_lesion_warning(tmp_path: Path) -> None:
+def test_long_sheet_lesion_twice_at_a_scan_is_an_error(tmp_path: Path) -> None:
+    """bundle.md 1.2: rows without fragment numbers are a duplicate, never added up."""
     rows = LONG_ROWS + "L1,pancreas,2024-01-10,2024-04-01,T1,target,liver,0.5,\n"
     result = _run(tmp_path, LONG_HEADER + rows, LONG_MAP)
     assert _texts(result) == [
         "sheet.csv row 7, column E (Lesion) = T1: repeats patient_id L1, assessment_id "
-        "2024-04-01, lesion_id T1 of row 4: the long layout has one row per lesion and scan: "
-        "the rows are written as the fragments of a split lesion and added up (bundle.md, "
-        "measurements.csv); if it is not a split lesion, keep one row"
+        "2024-04-01, lesion_id T1 of row 4: the long layout has one row per lesion and scan, "
+        "or per numbered fragment of a split lesion; rows without fragment numbers are never "
+        "added up (bundle.md 1.2, measurements.csv); keep one row; for a split lesion, map "
+        "the fragment numbers to measurements.fragment"
     ]
+    assert result.written is None
+
+
+def test_long_sheet_numbered_fragments_are_a_split_lesion(tmp_path: Path) -> None:
+    """A mapped fragment column: T1 at 2024-04-01 is fragments 1 (2 cm) and 2 (0.5 cm)."""
+    header = LONG_HEADER.replace("\n", ",Fragment\n")
+    rows = LONG_ROWS.replace("liver,2,\n", "liver,2,,1\n")
+    rows += "L1,pancreas,2024-01-10,2024-04-01,T1,target,liver,0.5,,2\n"
+    mapping = LONG_MAP.replace('status = "Status"', 'status = "Status"\nfragment = "Fragment"')
+    result = _run(tmp_path, header + rows, mapping)
+    assert _texts(result) == []
     assert result.written is not None
+    assert _csv(result.written, "measurements").splitlines()[3:6] == [
+        "L1,2024-04-01,T1,20,,1",
+        "L1,2024-04-01,B1,,present,",
+        "L1,2024-04-01,T1,5,,2",
+    ]
 
 
 def test_rows_of_one_key_with_different_values_conflict(tmp_path: Path) -> None:

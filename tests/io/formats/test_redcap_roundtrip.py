@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from prrt.cli.main import main
+from prrt.errors import DataValidationError
 from prrt.io.bundle import read_bundle
 from prrt.io.formats.redcap import export_redcap, import_redcap
 from prrt.io.formats.redcap.fields import registry_forms
@@ -27,11 +28,22 @@ from prrt.io.writer import write_bundle
 
 DEMO = Path(__file__).parents[3] / "src" / "prrt" / "datasets" / "demo"
 SCENARIOS = Path(__file__).parents[2] / "scenarios"
+
+
+def names_evaluators(folder: Path) -> bool:
+    """Whether a bundle folder has an ``evaluator`` column (bundle.md 1.2): the registry
+    holds one reader (docs/redcap.md), so such a bundle is not exported."""
+    return any(
+        "evaluator" in path.read_text(encoding="utf-8").partition("\n")[0].split(",")
+        for path in folder.glob("*.csv")
+    )
+
+
 SCENARIO_IDS = sorted(
     f"{kind}/{d.name}"
     for kind in ("own", "public")
     for d in (SCENARIOS / kind).iterdir()
-    if (d / "patients.csv").exists()
+    if (d / "patients.csv").exists() and not names_evaluators(d)
 )
 
 
@@ -165,6 +177,23 @@ def test_scenario_bundle_reads_to_the_same_cases(tmp_path: Path, scenario: str) 
     assert without_source_rows(read_bundle(back).cases) == without_source_rows(
         read_bundle(source).cases
     )
+
+
+def test_bundle_naming_evaluators_is_not_exported(tmp_path: Path) -> None:
+    """Two evaluators' reads of one patient (scenario O70) cannot go into a registry of
+    one reader per assessment: an error, nothing written (docs/decisions.md, D111)."""
+    source = tmp_path / "source"
+    source.mkdir()
+    for spec in TABLES.values():
+        if (SCENARIOS / "own" / "O70" / spec.file).exists():
+            shutil.copy(SCENARIOS / "own" / "O70" / spec.file, source / spec.file)
+    with pytest.raises(
+        DataValidationError,
+        match=r"assessments.csv, evaluator = : the bundle names evaluators, but the REDCap "
+        r"registry holds one reader per assessment",
+    ):
+        export_redcap(source, tmp_path / "redcap")
+    assert not (tmp_path / "redcap").exists()
 
 
 SUMS_BUNDLE = {

@@ -148,8 +148,8 @@ def derive_metabolic_responses(
     Project decisions
     -----------------
     - Rule 1: pet_lesions.csv names the CT lesion's ID for the same lesion (docs/bundle.md,
-      pet_lesions.csv), so its CT group is the PET lesion's group when the PET row gives none; a PET group
-      given is kept as is.
+      pet_lesions.csv), so its CT group is the PET lesion's group when the PET row gives
+      none; a PET group given is kept as is.
     - Every later PET gets a row, also after a new therapy or a later course (nothing is
       carried forward, as RECIST time-point rows); the best response stops at them.
     - The patient's scopes are those of its RECIST outputs (spec/assess.md, Scopes): a

@@ -1,8 +1,8 @@
 """SUVmax response, EORTC 1999 style (Young et al., Eur J Cancer 1999;35:1773-1782), exploratory.
 
 Borrowed for SSTR-PET as a project choice (docs/decisions.md, D58; DOMAIN.md §3): SUVmax
-depends on the scanner and the tracer, and FDG cut-offs do not transfer to SSTR-PET. Never merged into
-RECIST 1.1.
+depends on the scanner and the tracer, and FDG cut-offs do not transfer to SSTR-PET. Never
+merged into RECIST 1.1.
 """
 
 from __future__ import annotations

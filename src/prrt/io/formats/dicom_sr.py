@@ -28,6 +28,7 @@ from prrt.io.formats.dicom_sr_read import SrReport, read_sr_file
 from prrt.io.formats.dicom_sr_report import SrImportReport, build_report
 from prrt.io.formats.dicom_sr_rows import Conversion, columns
 from prrt.io.formats.dicom_sr_tables import convert_reports
+from prrt.io.formats.staging import locate_issue, output_problem
 from prrt.io.issues import Issue, Severity, ValidationReport, new_issue
 from prrt.io.schema import PRIMARY_SITES, TABLES
 from prrt.io.writer import write_bundle
@@ -94,7 +95,9 @@ def import_dicom_sr(
         staged = write_bundle(frames, Path(staging) / ("bundle" + _suffix(target)))
         from prrt.io.bundle import validate_bundle
 
-        issues.extend(_locate(i, conversion) for i in validate_bundle(staged, config=config))
+        issues.extend(
+            locate_issue(i, conversion.tables) for i in validate_bundle(staged, config=config)
+        )
     if _has_errors(issues):
         return SrImport(report=replace(report, rows=()), issues=issues, written=None)
     return SrImport(report=report, issues=issues, written=write_bundle(frames, target))
@@ -142,27 +145,11 @@ def _frames(conversion: Conversion) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def _locate(issue: Issue, conversion: Conversion) -> Issue:
-    """``issue`` with the report and measurement group of its bundle row in its hint."""
-    table = issue.file.removesuffix(".csv").strip()
-    rows = conversion.tables.get(table)
-    if rows is None or issue.row is None or not 2 <= issue.row <= len(rows) + 1:
-        return issue
-    where = f"from {rows[issue.row - 2].source}"
-    return replace(issue, hint=f"{issue.hint}; {where}" if issue.hint else where)
-
-
 def _check_out(out: Path) -> list[Issue]:
-    if out.suffix.lower() == ".xlsx":
-        if not out.exists():
-            return []
-        rule, hint = "already exists", "give a new .xlsx path"
-    elif out.exists() and not out.is_dir():
-        rule, hint = "is a file, not a folder", "give a new folder or a new .xlsx path"
-    elif out.is_dir() and any(out.iterdir()):
-        rule, hint = "is not empty", "give a new or empty folder, so no two bundles mix"
-    else:
+    problem = output_problem(out)
+    if problem is None:
         return []
+    rule, hint = problem
     return [_error("bad_output", str(out), rule, hint=hint)]
 
 

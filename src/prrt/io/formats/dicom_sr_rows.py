@@ -1,7 +1,10 @@
 """The rows ``prrt import dicom-sr`` writes, per bundle table, and what its report shows.
 
-Columns are those of bundle.md the import can fill; ``evaluator`` is added to a table when
-the bundle schema (:data:`prrt.io.schema.TABLES`) has that column (docs/decisions.md, D94).
+Columns are those of bundle.md the import can fill. The observer of each report is kept on
+the rows and shown in the import report, but not written as ``evaluator``: an evaluator is
+an independent read with its own target selection (bundle.md 1.2), whereas routine
+follow-ups are reported by whoever is on duty (docs/decisions.md, D111, which revises
+D94).
 """
 
 from __future__ import annotations
@@ -9,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from prrt.io.issues import Issue
-from prrt.io.schema import TABLES
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "patients": ("patient_id", "sex", "birth_date", "primary_site", "reference_date"),
@@ -21,15 +23,14 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "short_axis_mm",
     ),
 }  # fmt: skip
-"""Bundle columns the import fills, per table (plus ``evaluator`` where the schema has it)."""
+"""Bundle columns the import fills, per table."""
 EVALUATOR = "evaluator"
+"""Key of the observer in a row's values (shown in the import report, not written)."""
 
 
 def columns(table: str) -> tuple[str, ...]:
-    """The columns written for ``table``: :data:`COLUMNS`, and the observer as
-    ``evaluator`` when the bundle schema has that column (docs/decisions.md, D94)."""
-    if table != "patients" and EVALUATOR in TABLES[table].names:
-        return (*COLUMNS[table], EVALUATOR)
+    """The columns written for ``table``: :data:`COLUMNS`, never ``evaluator`` although
+    the bundle schema has it (docs/decisions.md, D111)."""
     return COLUMNS[table]
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from prrt.report.labels import humanise
 from prrt.report.model import ReportSection, ReportTable
 from prrt.report.sections.common import SectionResult, format_count, format_proportion
 from prrt.report.sections.data import CohortData
@@ -135,7 +136,7 @@ def _per_patient_table(result: PatientLevelClinicalResponse, filter_text: str) -
     )
     return ReportTable(
         name="clinical_response_per_patient",
-        title=f"Clinical response per patient: {attribution} symptoms",
+        title=f"Clinical response per patient: {humanise(attribution)} symptoms",
         frame=frame,
         footnote=(
             f"{result.method}. Per patient is the unit of MesenLuth's clinical response "

@@ -16,6 +16,7 @@ import pandas as pd
 
 from prrt.config import Config
 from prrt.model.enums import Response
+from prrt.report.sections.accepted import ReaderReads, accepted_reads
 from prrt.report.sections.characteristics import characteristics_frame
 
 if TYPE_CHECKING:
@@ -154,6 +155,10 @@ class CohortData:
     removed: pd.DataFrame = field(default_factory=pd.DataFrame)
     """The patients the ``min_cycles`` filter removed, with the columns of
     :attr:`patients` (the patient flow reports why)."""
+    reads: ReaderReads | None = None
+    """A bundle naming evaluators (bundle.md 1.2): every evaluator's reads of the analysed
+    patients; every other frame holds the accepted reads only
+    (:mod:`prrt.report.sections.accepted`). None otherwise."""
 
     @property
     def n_patients(self) -> int:
@@ -174,13 +179,20 @@ def prepare_cohort(bundle: Bundle, assessed: AssessResult, *, config: Config) ->
     number), the course the protocol timepoints follow (spec/assess.md); a retreatment
     course does not lift a patient over the threshold.
 
+    A bundle naming evaluators is first reduced to the accepted read of each patient
+    (:func:`prrt.report.sections.accepted.accepted_reads`; every read stays in
+    :attr:`CohortData.reads`).
+
     Raises ValueError for a bundle read without its clinical records (the toxicity,
-    symptom and decision-aid sections need them).
+    symptom and decision-aid sections need them), and ConfigError when a patient read by
+    several evaluators has no accepted read (docs/decisions.md, D112).
     """
     if not bundle.clinical_records:
         raise ValueError(
             "the report needs the clinical records: read_bundle(clinical_records=True)"
         )
+    # several evaluators (bundle.md 1.2): one read per patient, docs/decisions.md, D112
+    bundle, assessed, reads = accepted_reads(bundle, assessed, config=config)
     patients = _patient_frame(bundle, assessed.courses)
     min_cycles = config.analysis.min_cycles
     keep = patients["first_course_cycles"] >= min_cycles
@@ -219,6 +231,7 @@ def prepare_cohort(bundle: Bundle, assessed: AssessResult, *, config: Config) ->
         reference_dates={pid: reference[pid] for pid in patients["patient_id"]},
         cases=tuple(case for case in bundle.cases if case.patient_id in kept_ids),
         removed=removed,
+        reads=None if reads is None else reads.only(kept_ids),
         **tables,
     )
 

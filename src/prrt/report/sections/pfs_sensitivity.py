@@ -63,7 +63,7 @@ def rederive_endpoints(
     The other patients keep :attr:`CohortData.endpoints`; the caller names the patients
     the changed setting can affect. PET outputs are not computed (no endpoint uses them).
     """
-    from prrt.assess.api import AssessResult, assess_cases
+    from prrt.assess.api import AssessResult, assess_cases, has_imputed_dates
     from prrt.criteria.recist11.scope import Scope
 
     wanted = set(patient_ids)
@@ -75,7 +75,7 @@ def rederive_endpoints(
     )
     scopes = [Scope.parse(scope) for scope in data.scopes]
     tables, _ = assess_cases(cases, config=config, scopes=scopes)
-    fresh = AssessResult(rows=tables).endpoints
+    fresh = AssessResult(rows=tables, imputed_dates=has_imputed_dates(cases)).endpoints
     kept = data.endpoints[~data.endpoints["patient_id"].isin(wanted)]
     return pd.concat([kept, fresh], ignore_index=True)
 

@@ -7,16 +7,14 @@ from the lengths written in the reports (RECIST 1.1 §4.3.1, Table 1).
 from __future__ import annotations
 
 import csv
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from prrt.assess import assess_bundle
 from prrt.io.bundle import read_bundle, validate_bundle
-from prrt.io.formats import dicom_sr_rows
 from prrt.io.formats.dicom_sr import import_dicom_sr
-from prrt.io.schema import TABLES, ColumnSpec, Kind
+from prrt.io.schema import TABLES
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -109,36 +107,21 @@ def test_report_lists_observers_and_rows(two_timepoints: list[Path], tmp_path: P
     ) in text
 
 
-def test_observer_is_the_evaluator_where_the_schema_has_the_column(
-    two_timepoints: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """With an ``evaluator`` column in the schema (D94), each row names the observer of
-    the report it comes from; the assessment, every observer of its study."""
-    evaluator = ColumnSpec(name="evaluator", kind=Kind.TEXT)
-    tables = {
-        name: replace(spec, columns=(*spec.columns, evaluator))
-        if name in ("assessments", "lesions", "measurements", "new_lesions")
-        else spec
-        for name, spec in TABLES.items()
-    }
-    monkeypatch.setattr(dicom_sr_rows, "TABLES", tables)
+def test_observer_is_not_written_as_evaluator(two_timepoints: list[Path], tmp_path: Path) -> None:
+    """The schema has ``evaluator`` (bundle.md 1.2), but the observer of a report is not an
+    evaluator: Reader^Anna read the baseline and Reader^Ben the follow-up of one patient,
+    which is one read of the patient, not two (docs/decisions.md, D111). The observers stay
+    in the import report."""
+    assert "evaluator" in TABLES["measurements"].names
     out = tmp_path / "bundle"
     result = import_dicom_sr(two_timepoints, out)
     assert result.written == out, result.issues.to_text()
-    measured = {
-        (r["patient_id"], r["assessment_id"], r["lesion_id"]): r["evaluator"]
-        for r in _rows(out / "measurements.csv")
-    }
-    assert measured[("P1", "2024-01-10", "N1")] == "Reader^Anna"
-    assert measured[("P1", "2024-04-10", "N1")] == "Reader^Ben"
-    assert [r["evaluator"] for r in _rows(out / "assessments.csv")] == [
-        "Reader^Anna",
-        "Reader^Ben",
-        "Reader^Anna",
-        "Reader^Anna",
-    ]
-    assert {r["evaluator"] for r in _rows(out / "lesions.csv")} == {"Reader^Anna"}
-    assert [r["evaluator"] for r in _rows(out / "new_lesions.csv")] == ["Reader^Anna"]
+    for name in ("assessments", "lesions", "measurements", "new_lesions"):
+        with (out / f"{name}.csv").open(encoding="utf-8") as handle:
+            assert "evaluator" not in handle.readline().strip().split(","), name
+    text = result.report.to_text()
+    assert "  P1 2024-01-10: Reader^Anna" in text
+    assert "  P1 2024-04-10: Reader^Ben" in text
 
 
 def test_default_primary_site_is_unknown_primary(two_timepoints, tmp_path) -> None:

@@ -12,7 +12,8 @@ back unchanged (docs/decisions.md, D86): controlled values as raw codes, boolean
 ``;``-list as one ticked checkbox per item, counts, scores and grades as whole numbers
 (``3.0`` -> ``3``), other numbers exactly as written when they are plain decimals (``7.40``
 stays ``7.40``; ``.5`` -> ``0.5``), dates, IDs and text as written, empty cells empty.
-Columns the bundle does not define are not exported, with a warning each.
+Columns the bundle does not define are not exported, with a warning each. A bundle naming
+evaluators (bundle.md 1.2) is not exported (docs/decisions.md, D111).
 """
 
 from __future__ import annotations
@@ -80,6 +81,18 @@ def export_redcap(
         When the bundle has errors (nothing is written).
     """
     checked = check_bundle(Path(bundle), config=config)
+    if checked.readers:
+        checked.report.add(
+            new_issue(
+                Severity.ERROR,
+                "several_evaluators",
+                "assessments.csv",
+                column="evaluator",
+                rule="the bundle names evaluators, but the REDCap registry holds one reader "
+                "per assessment (docs/redcap.md)",
+                hint="export a bundle with the accepted reads only, evaluator left empty",
+            )
+        )
     if checked.report.has_errors:
         raise DataValidationError(checked.report)
     tables = checked.tables

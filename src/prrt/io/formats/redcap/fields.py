@@ -5,7 +5,9 @@ table; every column but ``patient_id`` is one field named ``<prefix>_<column>``;
 record ID field is ``patient_id`` (one REDCap record = one patient). ``patients`` is the
 one non-repeating instrument, every other table a repeating instrument (one instance per
 row). Nothing here spells a bundle column: a table or column added to the schema gets its
-form and fields without a change here (docs/decisions.md, D85).
+form and fields without a change here (docs/decisions.md, D85), but for the columns of
+several evaluators (:data:`prrt.io.schema.EVALUATOR_COLUMNS`): the registry holds one
+reader per assessment (docs/decisions.md, D111).
 
 Field types (docs/redcap.md):
 
@@ -33,7 +35,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
-from prrt.io.schema import PRIOR_THERAPY_NONE, TABLES, ColumnSpec, Kind, TableSpec
+from prrt.io.schema import (
+    EVALUATOR_COLUMNS,
+    PRIOR_THERAPY_NONE,
+    TABLES,
+    ColumnSpec,
+    Kind,
+    TableSpec,
+)
 
 RECORD_ID = "patient_id"
 """The record ID field: the first field of the project, the bundle's ``patient_id``."""
@@ -286,7 +295,9 @@ def registry_forms() -> tuple[Form, ...]:
             raise ValueError(f"table {table.name}: field prefix {prefix} is taken")
         used.add(prefix)
         fields = tuple(
-            _field(table, prefix, column) for column in table.columns if column.name != RECORD_ID
+            _field(table, prefix, column)
+            for column in table.columns
+            if column.name != RECORD_ID and column.name not in EVALUATOR_COLUMNS
         )
         forms.append(Form(name=table.name, table=table, prefix=prefix, fields=fields))
     return tuple(forms)

@@ -161,8 +161,9 @@ class _Converter:
         """Append or merge the row (rule 5); its index, or ``None`` when not written."""
         spec = builder.spec
         name = spec.name
-        if name == self.identity.table and not spec.key:
-            self._check_fragments(builder, values, cells, row)
+        identity_row = name == self.identity.table and not spec.key
+        if identity_row and not self._check_fragments(builder, values, cells, row):
+            return None
         key = tuple(values.get(k) or (spec.column(k).default or "") for k in spec.key)
         if not spec.key or "" in key or key not in builder.by_key:
             if spec.key and "" not in key:
@@ -213,10 +214,13 @@ class _Converter:
 
     def _check_fragments(
         self, builder: _Builder, values: dict[str, str], cells: dict[str, CellRef], row: SourceRow
-    ) -> None:
+    ) -> bool:
+        """``False`` (reported, not written) for a lesion's second row at one scan without
+        fragment numbers: never added up (bundle.md 1.2, measurements.csv;
+        docs/decisions.md, D103)."""
         identity = tuple(values.get(f, "") for f in self.identity.fields)
-        if "" in identity:
-            return
+        if "" in identity or values.get("fragment"):
+            return True  # a numbered fragment: the bundle's rules check the numbers
         first = builder.seen.setdefault(identity, row.number)
         if first != row.number:
             shown = ", ".join(
@@ -227,8 +231,11 @@ class _Converter:
                 "duplicate_row",
                 cells[self.identity.fields[-1]],
                 f"repeats {shown} of row {first}: {self.identity.what}",
-                "if it is not a split lesion, keep one row",
+                "keep one row; for a split lesion, map the fragment numbers to "
+                "measurements.fragment",
             )
+            return False
+        return True
 
     def _report(self, severity: Severity, code: str, ref: CellRef, rule: str, hint: str) -> None:
         row, column = ref

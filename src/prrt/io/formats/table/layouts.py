@@ -9,9 +9,10 @@ layout    one source row is               checked
 ========  ==============================  ======================================
 wide      one patient                     a patient on two rows is an error
 per_scan  one patient and scan            a scan on two rows is an error
-long      one lesion (or new lesion) at   a lesion twice at one scan is written as
-          one scan                        the fragments of a split lesion, with a
-                                          warning (bundle.md, measurements.csv)
+long      one lesion (or new lesion) at   a lesion twice at one scan is an error,
+          one scan (or one fragment of a  unless the rows carry fragment numbers
+          split lesion)                   (bundle.md 1.2, measurements.csv;
+                                          docs/decisions.md, D103)
 ========  ==============================  ======================================
 
 and what its mapping must hold: ``[patients]`` never repeats (one patient per row at
@@ -56,10 +57,11 @@ IDENTITIES = {
     Layout.LONG: Identity(
         table="measurements",
         fields=("patient_id", "assessment_id", "lesion_id"),
-        severity=Severity.WARNING,
+        severity=Severity.ERROR,
         what=(
-            "the long layout has one row per lesion and scan: the rows are written as "
-            "the fragments of a split lesion and added up (bundle.md, measurements.csv)"
+            "the long layout has one row per lesion and scan, or per numbered fragment of a "
+            "split lesion; rows without fragment numbers are never added up (bundle.md 1.2, "
+            "measurements.csv)"
         ),
     ),
 }

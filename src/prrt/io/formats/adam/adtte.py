@@ -1,0 +1,132 @@
+"""ADTTE: PFS per scope, OS, duration of response (RSD) and time to response (TTR).
+
+One record per endpoints.csv row (docs/outputs.md, recist11.md §11); event and censoring
+descriptions and sources as the admiralonco time-to-event sources (R/onco_tte_sources.R:
+``death_event``, ``pd_event``, ``lasta_censor``, ``lastalive_censor``; D109).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from prrt.io.formats.adam.parameters import ADTTE_PARAMETERS
+from prrt.io.formats.adam.records import (
+    AdamContext,
+    PatientTables,
+    Record,
+    Row,
+    as_date,
+)
+from prrt.model.case import PatientCase
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EventSource:
+    """How one endpoints.csv reason reads in ADTTE: description and source record."""
+
+    description: str
+    censor_description: str | None
+    domain: str
+    variable: str
+    parameter: str | None = None
+    """ADRS PARAMCD base of the source record (None: ADSL)."""
+
+
+LAST_ASSESSMENT = "Last Tumor Assessment"
+
+SOURCES: dict[str, EventSource] = {
+    "progression": EventSource(
+        description="Disease Progression", censor_description=None, domain="ADRS",
+        variable="ADT", parameter="PD",
+    ),
+    "death": EventSource(
+        description="DEATH", censor_description=None, domain="ADRS", variable="ADT",
+        parameter="DEATH",
+    ),
+    "response": EventSource(
+        description="Response", censor_description=None, domain="ADRS", variable="ADT",
+        parameter="RSP",
+    ),
+    "last_assessment": EventSource(
+        description=LAST_ASSESSMENT, censor_description=LAST_ASSESSMENT, domain="ADRS",
+        variable="ADT", parameter="OVR",
+    ),
+    "new_therapy": EventSource(
+        description="New Anti-Cancer Therapy",
+        censor_description="Last Tumor Assessment Before New Therapy",
+        domain="ADRS", variable="ADT", parameter="OVR",
+    ),
+    "missed_assessments": EventSource(
+        description="Missed Tumor Assessments",
+        censor_description="Last Tumor Assessment Before Missed Ones",
+        domain="ADRS", variable="ADT", parameter="OVR",
+    ),
+    "last_contact": EventSource(
+        description="ALIVE", censor_description="Alive During Study", domain="ADSL",
+        variable="LSTALVDT",
+    ),
+    "no_follow_up": EventSource(
+        description="Reference Date", censor_description="Reference Date", domain="ADSL",
+        variable="REFDT",
+    ),
+}  # fmt: skip
+"""By endpoints.csv reason (docs/outputs.md)."""
+
+
+def _source(row: Row, context: AdamContext) -> EventSource:
+    """The endpoint's reason as an event source; OS censoring reads ``LSTALVDT`` (ADSL) and
+    TTR's response is CRSP when confirmation is required (recist11.md §11)."""
+    reason = str(row["reason"])
+    if row["endpoint"] == "OS" and reason == "last_assessment":
+        return SOURCES["last_contact"]
+    source = SOURCES[reason]
+    if reason == "response" and context.config.recist.confirmation_required:
+        return replace(source, parameter="CRSP")
+    return source
+
+
+def _source_sequence(
+    source: EventSource, row: Row, adrs: Sequence[Record], context: AdamContext
+) -> int | None:
+    """ASEQ of the ADRS record of this scope and date (SRCSEQ)."""
+    if source.parameter is None:
+        return None
+    scope = str(row["scope"]) if source.parameter != "DEATH" else None
+    code = context.scope_codes.code(source.parameter, scope)
+    for record in adrs:
+        if record["PARAMCD"] == code and record["ADT"] == row["end_date"]:
+            seq = record["ASEQ"]
+            return seq if isinstance(seq, int) else None
+    return None
+
+
+def patient_records(
+    case: PatientCase, tables: PatientTables, adrs: Sequence[Record], context: AdamContext
+) -> list[Record]:
+    """ADTTE records of one patient; ``adrs`` are its numbered ADRS records (SRCSEQ)."""
+    records = []
+    for row in tables.endpoints:
+        parameter = ADTTE_PARAMETERS[str(row["endpoint"])]
+        source = _source(row, context)
+        censored = row["event"] == 0
+        seq = _source_sequence(source, row, adrs, context)
+        if source.parameter == "OVR" and seq is None:  # no adequate assessment: the origin
+            origin = SOURCES["no_follow_up"]
+            source = replace(origin, description=source.description)
+        records.append({
+            "STUDYID": context.study_id,
+            "USUBJID": context.usubjid(case.patient_id),
+            **context.parameter(parameter, str(row["scope"])),
+            "AVAL": row["days"] if isinstance(row["days"], int) else None,
+            "AVALU": "DAYS",
+            "STARTDT": as_date(row["origin_date"]),
+            "ADT": as_date(row["end_date"]),
+            "CNSR": int(censored),
+            "EVNTDESC": source.description,
+            "CNSDTDSC": source.censor_description if censored else None,
+            "SRCDOM": source.domain,
+            "SRCVAR": source.variable,
+            "SRCSEQ": seq,
+        })  # fmt: skip
+    return records
