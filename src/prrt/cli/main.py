@@ -302,6 +302,58 @@ def export_adam(
     raise typer.Exit(guarded(lambda: run_export_adam(bundle, out, config, study_id)))
 
 
+db_app = typer.Typer(
+    name="db",
+    help="The web application's database: the bundle as tables (docs/database.md).",
+    no_args_is_help=True,
+)
+app.add_typer(db_app, name="db")
+DbOpt = Annotated[
+    str, typer.Option("--db", help="SQLAlchemy database URL, e.g. sqlite:///prrt.db.")
+]
+
+
+@db_app.command("init")
+def db_init(db: DbOpt = "sqlite:///prrt.db") -> None:
+    """Create the database at the current schema revision, with a new session secret."""
+    from prrt.cli.db import run_db_init
+
+    raise typer.Exit(guarded(lambda: run_db_init(db)))
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOpt = "sqlite:///prrt.db") -> None:
+    """Migrate the database to the current schema revision (no change when it is there)."""
+    from prrt.cli.db import run_db_upgrade
+
+    raise typer.Exit(guarded(lambda: run_db_upgrade(db)))
+
+
+@db_app.command("import")
+def db_import(
+    bundle: BundleArg,
+    db: DbOpt = "sqlite:///prrt.db",
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Overwrite the bundle the database holds.")
+    ] = False,
+) -> None:
+    """Validate a bundle and store every table in one transaction (errors: nothing stored)."""
+    from prrt.cli.db import run_db_import
+
+    raise typer.Exit(guarded(lambda: run_db_import(db, bundle, replace)))
+
+
+@db_app.command("export")
+def db_export(
+    out: Annotated[Path, typer.Argument(help="New or empty folder for the CSV files.")],
+    db: DbOpt = "sqlite:///prrt.db",
+) -> None:
+    """Write the stored bundle back as a folder of CSV files, as it was imported."""
+    from prrt.cli.db import run_db_export
+
+    raise typer.Exit(guarded(lambda: run_db_export(db, out)))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI (``argv`` defaults to ``sys.argv[1:]``)."""
     app(args=argv, prog_name="prrt")

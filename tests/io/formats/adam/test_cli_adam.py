@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
@@ -98,3 +99,99 @@ def test_group_label_too_long_for_xpt_exits_2(
     assert "longer than 200 characters (SAS transport v5); use a shorter lesion group" in stderr
     assert "Nothing was written." in stderr
     assert not out.exists()
+
+
+SCENARIOS = Path(__file__).parents[3] / "scenarios" / "own"
+
+
+def _bundle_of(scenario: str, tmp_path: Path) -> Path:
+    """The bundle files of a scenario folder (its expected_* files left behind)."""
+    folder = tmp_path / scenario
+    folder.mkdir()
+    for path in (SCENARIOS / scenario).glob("*.csv"):
+        if not path.name.startswith("expected"):
+            shutil.copy(path, folder / path.name)
+    return folder
+
+
+def _export(
+    scenario: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], config: str
+) -> tuple[int, str, Path]:
+    """Export a scenario's bundle with its config.toml and ``config`` appended."""
+    settings = tmp_path / "config.toml"
+    settings.write_text(
+        (SCENARIOS / scenario / "config.toml").read_text(encoding="utf-8") + config,
+        encoding="utf-8",
+    )
+    out = tmp_path / "adam"
+    argv = ["export", "adam", str(_bundle_of(scenario, tmp_path)), "--out", str(out)]
+    code, _, stderr = _run([*argv, "--config", str(settings)], capsys)
+    return code, stderr, out
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_several_evaluators_export_one_read_each(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """O70 (two evaluators, docs/decisions.md, D126): ADRS holds each reader's OVR with
+    PARCAT2 the evaluator (values from tests/scenarios/own/O70/expected_timepoints.csv),
+    ACCPTFL Y on the accepted read (R2, [analysis] accepted_evaluator, D112), ADTTE the
+    accepted read only (PFS 113 days, expected_best.csv)."""
+    code, stderr, out = _export(
+        "O70", tmp_path, capsys, '\n[analysis]\naccepted_evaluator = "R2"\n'
+    )
+    assert code == 0, stderr
+    rs = _csv(out / "adrs.csv")
+    assert list(rs[0])[list(rs[0]).index("ANL01FL") + 1] == "ACCPTFL"
+    ovr = [(r["PARCAT2"], r["ADT"], r["AVALC"], r["ACCPTFL"]) for r in rs if r["PARAMCD"] == "OVR"]
+    assert sorted(ovr) == [
+        ("R1", "2024-03-11", "PR", ""),
+        ("R1", "2024-05-06", "PR", ""),
+        ("R1", "2024-07-01", "PR", ""),
+        ("R2", "2024-03-11", "SD", "Y"),
+        ("R2", "2024-05-06", "PD", "Y"),
+        ("R2", "2024-07-01", "PD", "Y"),
+    ]
+    assert [r["ASEQ"] for r in rs] == [str(n) for n in range(1, len(rs) + 1)]
+    assert {r["PARCAT2"] for r in _csv(out / "adtr.csv") if r["PARAMCD"] == "SDIAM"} == {
+        "R1",
+        "R2",
+    }
+    pfs = [r for r in _csv(out / "adtte.csv") if r["PARAMCD"] == "PFS"]
+    assert [(r["PARCAT2"], r["AVAL"], r["ADT"]) for r in pfs] == [("R2", "113", "2024-05-06")]
+
+
+def test_several_evaluators_without_an_accepted_read_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """O70 without an accepted read: exit 2 with the report's message (D112), nothing
+    written."""
+    code, stderr, out = _export("O70", tmp_path, capsys, "")
+    assert code == 2
+    assert "1 patient(s) read by several evaluators have no accepted read: O70 (R1, R2)" in (stderr)
+    assert "Nothing was written." in stderr
+    assert not out.exists()
+
+
+def test_partial_dates_export_with_adtf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """O75 (A2 dated 2024-04, impute_day = last -> 2024-04-30, flag D; tests/scenarios/own/
+    O75/expected_timepoints.csv): ADTF D on that date's records only, after ADT
+    (docs/decisions.md, D126); no evaluators, so no ACCPTFL and PARCAT2 Investigator."""
+    code, stderr, out = _export("O75", tmp_path, capsys, "")
+    assert code == 0, stderr
+    for name in ("adrs", "adtr", "adtte"):
+        rows = _csv(out / f"{name}.csv")
+        columns = list(rows[0])
+        assert columns[columns.index("ADT") + 1] == "ADTF"
+        assert "ACCPTFL" not in columns
+        assert {r["ADTF"] for r in rows if r["ADT"] == "2024-04-30"} <= {"D"}
+        assert {r["ADTF"] for r in rows if r["ADT"] != "2024-04-30"} == {""}
+    ovr = {r["ADT"]: r["ADTF"] for r in _csv(out / "adrs.csv") if r["PARAMCD"] == "OVR"}
+    assert ovr == {"2024-03-11": "", "2024-04-30": "D", "2024-06-10": ""}
+    sums = [r for r in _csv(out / "adtr.csv") if r["PARAMCD"] == "SDIAM"]
+    assert [r["ADTF"] for r in sums if r["ADT"] == "2024-04-30"] == ["D"]
+    assert {r["PARCAT2"] for r in sums} == {"Investigator"}

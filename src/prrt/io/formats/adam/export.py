@@ -4,25 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from prrt.assess.api import has_imputed_dates
+from prrt.assess.date_flags import DATE_IMPUTATION_COLUMN
 from prrt.config import DEFAULT_CONFIG, Config
 from prrt.io.formats.adam import adrs, adtr, adtte
 from prrt.io.formats.adam.adsl import build_adsl, subject_facts
-from prrt.io.formats.adam.metadata import ADRS, ADTR, ADTTE
-from prrt.io.formats.adam.parameters import ScopeCodes
+from prrt.io.formats.adam.metadata import ADRS, ADTR, ADTTE, export_spec
+from prrt.io.formats.adam.parameters import INVESTIGATOR, ScopeCodes
 from prrt.io.formats.adam.records import (
     AdamContext,
     AdamDataset,
     PatientTables,
     Record,
+    as_date,
+    as_text,
     complete,
     group_by_patient,
     number_records,
 )
 from prrt.io.formats.adam.workbook import write_workbook
 from prrt.io.formats.adam.xpt import text_problems, write_csv, write_xpt
+from prrt.model.case import PatientCase
+from prrt.model.dates import DateImputation, coarsest
+from prrt.report.sections.accepted import select_accepted
 
 if TYPE_CHECKING:
     from prrt.io.bundle import Bundle
@@ -62,6 +70,58 @@ def check_study_id(study_id: str) -> str | None:
     )
 
 
+def _accepted(bundle: Bundle, config: Config) -> dict[str, str]:
+    """patient_id -> evaluator of the accepted read (``""``: the single reader), chosen as
+    the report chooses (docs/decisions.md, D112): the export refuses as the report does
+    when a patient read by several evaluators has no accepted read (a ``ConfigError``, a
+    ``ValueError``)."""
+    if bundle.evaluators or config.analysis.accepted_evaluator is not None:
+        accepted, _ = select_accepted(bundle, config)
+        return accepted
+    return {case.patient_id: case.evaluator or "" for case in bundle.cases}
+
+
+def _date_flags(case: PatientCase, tables: PatientTables) -> dict[date, str]:
+    """Imputed date -> its flag (D or M; the coarsest when two coincide) in one read: the
+    assessment dates (timepoint_responses date_imputation) and the patient dates
+    (docs/decisions.md, D118, D126)."""
+    found: dict[date, list[DateImputation | None]] = {}
+    for row in tables.timepoint_responses:
+        when, level = as_date(row["date"]), as_text(row.get(DATE_IMPUTATION_COLUMN))
+        if when is not None and level is not None:
+            found.setdefault(when, []).append(DateImputation(level))
+    imputed = case.imputed_dates
+    if imputed is not None:
+        for when, level in (
+            (case.death_date, imputed.death_date),
+            (case.last_contact_date, imputed.last_contact_date),
+            (case.new_therapy_date, imputed.new_therapy_date),
+        ):
+            if when is not None and level is not None:
+                found.setdefault(when, []).append(level)
+    return {when: str(coarsest(levels)) for when, levels in found.items()}
+
+
+def _mark(
+    records: Sequence[Record],
+    case: PatientCase,
+    *,
+    accepted: bool | None,
+    flags: Mapping[date, str] | None,
+) -> None:
+    """Set the read's variables (docs/decisions.md, D126): PARCAT2 the evaluator (it stays
+    Investigator for the single reader), ACCPTFL when ``accepted`` is not None, ADTF when
+    ``flags`` is not None."""
+    for record in records:
+        if case.evaluator and record.get("PARCAT2") == INVESTIGATOR:
+            record["PARCAT2"] = case.evaluator
+        if accepted is not None:
+            record["ACCPTFL"] = "Y" if accepted else None
+        if flags is not None:
+            when = record.get("ADT")
+            record["ADTF"] = flags.get(when) if isinstance(when, date) else None
+
+
 def build_adam(
     bundle: Bundle,
     tables: Mapping[str, Sequence[Sequence[object]]],
@@ -72,32 +132,73 @@ def build_adam(
     """The four datasets of a validated bundle and its assess tables (``AssessResult.rows``,
     every scope), with the context that numbered their parameters.
 
+    Several evaluators (docs/decisions.md, D126): ADRS and ADTR hold every read, PARCAT2
+    the evaluator and ACCPTFL Y on the accepted read (D112); records of no reader (PARCAT2
+    empty: DEATH) and ADTTE come from the accepted read only.
+    Partial dates: ADTF flags the imputed ADT.
+
     Raises
     ------
     ValueError
-        For a bad study ID, more than 99 lesion groups, or a value too long for SAS
-        transport v5.
+        For a bad study ID, more than 99 lesion groups, a value too long for SAS
+        transport v5, or a patient read by several evaluators without an accepted read.
     """
     problem = check_study_id(study_id)
     if problem is not None:
         raise ValueError(f"study ID {study_id!r}: {problem}")
-    by_patient = group_by_patient(tables)
-    scopes = {str(row["scope"]) for p in by_patient.values() for row in p.best_response}
+    evaluators = bool(bundle.evaluators)
+    imputed = has_imputed_dates(bundle.cases)
+    accepted = _accepted(bundle, config)
+    by_read = group_by_patient(tables, evaluators=evaluators, imputed_dates=imputed)
+    scopes = {str(row["scope"]) for p in by_read.values() for row in p.best_response}
     context = AdamContext(study_id=study_id, config=config, scope_codes=ScopeCodes(scopes))
+    reads: dict[str, list[PatientCase]] = {}
+    for case in bundle.cases:
+        reads.setdefault(case.patient_id, []).append(case)
+    subjects = [  # ADSL: one record per patient, from its accepted read
+        next((c for c in cases if accepted.get(pid) == (c.evaluator or "")), cases[0])
+        for pid, cases in reads.items()
+    ]
     rs: list[Record] = []
     tr: list[Record] = []
     tte: list[Record] = []
-    for case in bundle.cases:
-        patient = by_patient.get(case.patient_id, PatientTables())
-        rs_records = number_records(adrs.patient_records(case, patient, context))
-        rs += rs_records
-        tr += number_records(adtr.patient_records(case, patient, context))
-        tte += number_records(adtte.patient_records(case, patient, rs_records, context))
+    for pid, cases in reads.items():
+        patient_rs: list[Record] = []
+        patient_tr: list[Record] = []
+        accepted_read: tuple[PatientCase, PatientTables, list[Record]] | None = None
+        for case in cases:
+            patient = by_read.get((pid, case.evaluator or ""), PatientTables())
+            is_accepted = accepted.get(pid) == (case.evaluator or "")
+            flags = _date_flags(case, patient) if imputed else None
+            case_rs = adrs.patient_records(case, patient, context)
+            case_tr = adtr.patient_records(case, patient, context)
+            if not is_accepted:  # DEATH and the like are no reader's: once per patient
+                case_rs = [r for r in case_rs if r["PARCAT2"] is not None]
+                case_tr = [r for r in case_tr if r["PARCAT2"] is not None]
+            marked = is_accepted if evaluators else None
+            _mark([*case_rs, *case_tr], case, accepted=marked, flags=flags)
+            patient_rs += case_rs
+            patient_tr += case_tr
+            if is_accepted:
+                accepted_read = (case, patient, case_rs)
+        rs += number_records(patient_rs)  # ASEQ unique per subject over every read
+        tr += number_records(patient_tr)
+        if accepted_read is not None:
+            case, patient, case_rs = accepted_read
+            case_tte = adtte.patient_records(case, patient, case_rs, context)
+            flags = _date_flags(case, patient) if imputed else None
+            _mark(case_tte, case, accepted=None, flags=flags)
+            tte += number_records(case_tte)
+    specs = [
+        export_spec(spec, evaluators=evaluators, imputed_dates=imputed)
+        for spec in (ADRS, ADTR, ADTTE)
+    ]
     datasets = (
-        build_adsl(bundle.cases, subject_facts(bundle.tables["patients"]), context),
-        AdamDataset(ADRS, tuple(complete(r, ADRS) for r in rs)),
-        AdamDataset(ADTR, tuple(complete(r, ADTR) for r in tr)),
-        AdamDataset(ADTTE, tuple(complete(r, ADTTE) for r in tte)),
+        build_adsl(subjects, subject_facts(bundle.tables["patients"]), context),
+        *(
+            AdamDataset(spec, tuple(complete(r, spec) for r in records))
+            for spec, records in zip(specs, (rs, tr, tte), strict=True)
+        ),
     )
     problems = [p for d in datasets for p in text_problems(d)]
     if problems:

@@ -357,26 +357,20 @@ ADTF = _v(
     "Analysis Date Imputation Flag",
     T,
     "D (day imputed) or M (month and day imputed) when ADT is a partial date the bundle "
-    "imputed (bundle.md 1.2; admiral compute_dtf()), else empty. Only with partial dates.",
-)
-STARTDTF = _v(
-    "STARTDTF",
-    "Time to Event Origin Date Imputation Flag",
-    T,
-    "D or M when STARTDT is an imputed partial date (DOR: the response date), else empty. "
-    "Only with partial dates.",
+    "imputed (assess date_imputation; admiral compute_dtf()), else empty. Only with "
+    "partial dates (docs/decisions.md, D126).",
 )
 ACCPTFL = _v(
     "ACCPTFL",
     "Accepted Read Flag",
     T,
-    "Y on the records of the patient's accepted read (docs/decisions.md, D112, D127), "
+    "Y on the records of the patient's accepted read (docs/decisions.md, D112, D126), "
     "else empty. Only when the bundle names evaluators.",
     sponsor=True,
 )
 EVALUATOR_DERIVATION = (
     "The evaluator whose read the record holds (assessments.csv evaluator; docs/"
-    "decisions.md, D126); Investigator when the bundle names none."
+    "decisions.md, D126); Investigator for the single reader."
 )
 
 
@@ -388,13 +382,13 @@ def _insert_after(
 
 
 def export_spec(spec: DatasetSpec, *, evaluators: bool, imputed_dates: bool) -> DatasetSpec:
-    """The dataset as one export writes it: :data:`DATASETS` for a bundle with one reader
-    per patient and complete dates; with evaluators ADRS and ADTR gain ACCPTFL after
-    ANL01FL and PARCAT2 in their keys (D126-D127); with partial dates ADRS, ADTR and ADTTE
-    gain ADTF after ADT, ADTTE STARTDTF after STARTDT (D128).
+    """The dataset as one export writes it (docs/decisions.md, D126): the spec itself for
+    one reader per patient with complete dates; with evaluators ADRS and ADTR gain ACCPTFL
+    after ANL01FL and PARCAT2 in their keys; with partial dates ADRS, ADTR and ADTTE gain
+    ADTF after ADT.
 
-    >>> export_spec(ADTTE, evaluators=False, imputed_dates=True).names[9:13]
-    ('STARTDT', 'STARTDTF', 'ADT', 'ADTF')
+    >>> export_spec(ADTTE, evaluators=False, imputed_dates=True).names[12:14]
+    ('ADT', 'ADTF')
     >>> export_spec(ADRS, evaluators=False, imputed_dates=False) is ADRS
     True
     """
@@ -412,6 +406,4 @@ def export_spec(spec: DatasetSpec, *, evaluators: bool, imputed_dates: bool) -> 
             keys = (*keys[:2], "PARCAT2", *keys[2:])
     if imputed_dates:
         variables = _insert_after(variables, "ADT", ADTF)
-        if spec.name == "ADTTE":
-            variables = _insert_after(variables, "STARTDT", STARTDTF)
     return replace(spec, variables=variables, keys=keys)

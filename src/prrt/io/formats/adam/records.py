@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from prrt.assess.rows import OUTPUT_COLUMNS
+from prrt.assess.rows import EVALUATOR_COLUMN, output_columns
 from prrt.config import Config, RecistConfig
 from prrt.io.formats.adam.metadata import DatasetSpec
 from prrt.io.formats.adam.parameters import Parameter, ScopeCodes
@@ -105,14 +105,20 @@ class AdamContext:
 
 def group_by_patient(
     tables: Mapping[str, Sequence[Sequence[object]]],
-) -> dict[str, PatientTables]:
-    """The assess row tuples (``AssessResult.rows``) as mappings, per patient."""
-    grouped: dict[str, PatientTables] = defaultdict(PatientTables)
+    *,
+    evaluators: bool = False,
+    imputed_dates: bool = False,
+) -> dict[tuple[str, str], PatientTables]:
+    """The assess row tuples (``AssessResult.rows``) as mappings, per read: by
+    (patient_id, evaluator), the evaluator ``""`` for the single reader. ``evaluators``
+    and ``imputed_dates`` say which columns follow the listed ones (``output_columns``)."""
+    grouped: dict[tuple[str, str], PatientTables] = defaultdict(PatientTables)
     for name in ("timepoint_responses", "best_response", "endpoints"):
-        columns = OUTPUT_COLUMNS[name]
+        columns = output_columns(name, evaluators=evaluators, imputed_dates=imputed_dates)
         for values in tables.get(name, ()):
             row = dict(zip(columns, values, strict=True))
-            getattr(grouped[str(row["patient_id"])], name).append(row)
+            read = (str(row["patient_id"]), as_text(row.get(EVALUATOR_COLUMN)) or "")
+            getattr(grouped[read], name).append(row)
     return dict(grouped)
 
 

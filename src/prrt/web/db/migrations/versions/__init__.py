@@ -1,0 +1,1 @@
+"""One module per database revision (Alembic skips this file)."""
