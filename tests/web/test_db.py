@@ -1,8 +1,13 @@
-"""``prrt db``: schema, migrations, lossless import/export (docs/database.md)."""
+"""``prrt db``: schema, migrations, lossless import/export (docs/database.md).
+
+The tests that take ``db_url`` or ``make_db_url`` (tests/web/conftest.py) run twice: on
+SQLite and on PostgreSQL 15.
+"""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +15,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import CheckConstraint, UniqueConstraint, func, select
+from sqlalchemy.engine import make_url
 
 import prrt.datasets
 from prrt.cli.main import main
@@ -40,8 +46,9 @@ def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
     return int(exit_info.value.code or 0), out, err
 
 
-def _url(tmp_path: Path, name: str = "prrt.db") -> str:
-    return f"sqlite:///{tmp_path / name}"
+def _shown(url: str) -> str:
+    """``url`` as the commands print it: SQLAlchemy shows a password as ``***``."""
+    return repr(make_url(url))
 
 
 def _bundle_files(folder: Path) -> dict[str, bytes]:
@@ -103,8 +110,8 @@ def test_models_follow_the_bundle_schema() -> None:
         assert uniques == ([(*spec.key, *evaluator)] if spec.key else []), name
 
 
-def test_migrations_create_exactly_the_models(tmp_path: Path) -> None:
-    engine = open_database(_url(tmp_path))
+def test_migrations_create_exactly_the_models(db_url: str) -> None:
+    engine = open_database(db_url)
     init_database(engine)
     with engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
@@ -115,44 +122,47 @@ def test_migrations_create_exactly_the_models(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- init / upgrade
 
 
-def test_init_creates_the_head_revision_and_a_secret(tmp_path: Path, capsys) -> None:
-    url = _url(tmp_path)
+def test_init_creates_the_head_revision_and_a_secret(
+    make_db_url: Callable[[], str], capsys
+) -> None:
+    url = make_db_url()
     status, out, err = _run(["db", "init", "--db", url], capsys)
     assert (status, err) == (0, "")
-    assert out == f"Initialised {url} at revision 0001.\n"
+    assert out == f"Initialised {_shown(url)} at revision 0002.\n"
     engine = open_database(url)
-    assert current_revision(engine) == head_revision() == "0001"
+    assert current_revision(engine) == head_revision() == "0002"
     engine.dispose()
     secret = _secret(url)
     assert len(secret) >= 43  # secrets.token_urlsafe(32): 32 random bytes, base64url
-    _run(["db", "init", "--db", _url(tmp_path, "other.db")], capsys)
-    assert _secret(_url(tmp_path, "other.db")) != secret
+    other = make_db_url()
+    _run(["db", "init", "--db", other], capsys)
+    assert _secret(other) != secret
 
 
-def test_init_of_an_initialised_database_is_refused(tmp_path: Path, capsys) -> None:
-    url = _url(tmp_path)
+def test_init_of_an_initialised_database_is_refused(db_url: str, capsys) -> None:
+    url = db_url
     _run(["db", "init", "--db", url], capsys)
     secret = _secret(url)
     status, out, err = _run(["db", "init", "--db", url], capsys)
     assert (status, out) == (2, "")
-    assert "already initialised (revision 0001); use `prrt db upgrade`" in err
+    assert "already initialised (revision 0002); use `prrt db upgrade`" in err
     assert _secret(url) == secret
 
 
-def test_upgrade_is_idempotent(tmp_path: Path, capsys) -> None:
-    url = _url(tmp_path)
+def test_upgrade_is_idempotent(db_url: str, capsys) -> None:
+    url = db_url
     _run(["db", "init", "--db", url], capsys)
     secret = _secret(url)
     for _ in range(2):
         status, out, err = _run(["db", "upgrade", "--db", url], capsys)
-        assert (status, out, err) == (0, f"{url} is already at revision 0001.\n", "")
+        assert (status, out, err) == (0, f"{_shown(url)} is already at revision 0002.\n", "")
     assert _secret(url) == secret
 
 
-def test_upgrade_of_an_empty_database_reaches_head(tmp_path: Path, capsys) -> None:
-    url = _url(tmp_path)
+def test_upgrade_of_an_empty_database_reaches_head(db_url: str, capsys) -> None:
+    url = db_url
     status, out, _ = _run(["db", "upgrade", "--db", url], capsys)
-    assert (status, out) == (0, f"Upgraded {url} from empty to 0001.\n")
+    assert (status, out) == (0, f"Upgraded {_shown(url)} from empty to 0002.\n")
     assert _secret(url)
 
 
@@ -160,13 +170,15 @@ def test_upgrade_of_an_empty_database_reaches_head(tmp_path: Path, capsys) -> No
 
 
 @pytest.mark.parametrize("name", sorted(ROUND_TRIP))
-def test_import_then_export_is_byte_identical(tmp_path: Path, capsys, name: str) -> None:
+def test_import_then_export_is_byte_identical(
+    tmp_path: Path, db_url: str, capsys, name: str
+) -> None:
     source = ROUND_TRIP[name]
-    url = _url(tmp_path)
+    url = db_url
     _run(["db", "init", "--db", url], capsys)
     status, out, _ = _run(["db", "import", str(source), "--db", url], capsys)
     assert status == 0
-    assert out.endswith(f"table(s) into {url}.\n")
+    assert out.endswith(f"table(s) into {_shown(url)}.\n")
     status, _, err = _run(["db", "export", str(tmp_path / "out"), "--db", url], capsys)
     assert (status, err) == (0, "")
     expected = _bundle_files(source)
@@ -175,7 +187,7 @@ def test_import_then_export_is_byte_identical(tmp_path: Path, capsys, name: str)
     assert len(list((tmp_path / "out").iterdir())) == len(expected)
 
 
-def test_xlsx_bundle_exports_its_cells_as_csv(tmp_path: Path, capsys) -> None:
+def test_xlsx_bundle_exports_its_cells_as_csv(tmp_path: Path, db_url: str, capsys) -> None:
     """O70 written as a workbook (every cell text, as write_bundle writes it) comes back as
     O70's CSV files, byte for byte."""
     source = SCENARIOS / "O70"
@@ -184,21 +196,21 @@ def test_xlsx_bundle_exports_its_cells_as_csv(tmp_path: Path, capsys) -> None:
         for file in _bundle_files(source)
     }
     workbook = write_bundle(frames, tmp_path / "o70.xlsx")
-    url = _url(tmp_path)
+    url = db_url
     _run(["db", "init", "--db", url], capsys)
     assert _run(["db", "import", str(workbook), "--db", url], capsys)[0] == 0
     assert _run(["db", "export", str(tmp_path / "out"), "--db", url], capsys)[0] == 0
     assert _bundle_files(tmp_path / "out") == _bundle_files(source)
 
 
-def test_unknown_columns_are_kept(tmp_path: Path, capsys) -> None:
+def test_unknown_columns_are_kept(tmp_path: Path, db_url: str, capsys) -> None:
     bundle = tmp_path / "bundle"
     shutil.copytree(SCENARIOS / "O60", bundle, ignore=shutil.ignore_patterns("expected_*"))
     lines = (bundle / "patients.csv").read_text(encoding="utf-8").splitlines()
     note = ["site_note", *(f'"a, {i}"' for i in range(1, len(lines)))]
     patched = "".join(f"{a},{b}\n" for a, b in zip(lines, note, strict=True))
     (bundle / "patients.csv").write_text(patched, encoding="utf-8")
-    url = _url(tmp_path)
+    url = db_url
     _run(["db", "init", "--db", url], capsys)
     status, _, err = _run(["db", "import", str(bundle), "--db", url], capsys)
     assert status == 0
@@ -211,9 +223,9 @@ def test_unknown_columns_are_kept(tmp_path: Path, capsys) -> None:
 
 
 def test_a_failure_mid_import_changes_nothing(
-    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, db_url: str, capsys, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = _url(tmp_path)
+    url = db_url
     _run(["db", "init", "--db", url], capsys)
     _run(["db", "import", str(SCENARIOS / "O31"), "--db", url], capsys)
     before = _row_counts(url)
@@ -238,8 +250,10 @@ def test_a_failure_mid_import_changes_nothing(
     assert _bundle_files(tmp_path / "out") == _bundle_files(SCENARIOS / "O31")
 
 
-def test_a_non_empty_database_is_refused_unless_replace(tmp_path: Path, capsys) -> None:
-    url = _url(tmp_path)
+def test_a_non_empty_database_is_refused_unless_replace(
+    tmp_path: Path, db_url: str, capsys
+) -> None:
+    url = db_url
     _run(["db", "init", "--db", url], capsys)
     _run(["db", "import", str(SCENARIOS / "O31"), "--db", url], capsys)
     status, out, err = _run(["db", "import", str(SCENARIOS / "O60"), "--db", url], capsys)
@@ -254,12 +268,14 @@ def test_a_non_empty_database_is_refused_unless_replace(tmp_path: Path, capsys) 
     assert _bundle_files(tmp_path / "out") == _bundle_files(SCENARIOS / "O60")
 
 
-def test_a_bad_bundle_prints_the_report_and_changes_nothing(tmp_path: Path, capsys) -> None:
+def test_a_bad_bundle_prints_the_report_and_changes_nothing(
+    tmp_path: Path, db_url: str, capsys
+) -> None:
     bundle = tmp_path / "bad"
     bundle.mkdir()
     (bundle / "patients.csv").write_text("patient_id,primary_site\nP1,mars\n", encoding="utf-8")
     (bundle / "assessments.csv").write_text("patient_id,assessment_id,date\n", encoding="utf-8")
-    url = _url(tmp_path)
+    url = db_url
     _run(["db", "init", "--db", url], capsys)
     status, out, err = _run(["db", "import", str(bundle), "--db", url], capsys)
     assert (status, out) == (2, "")
@@ -268,16 +284,16 @@ def test_a_bad_bundle_prints_the_report_and_changes_nothing(tmp_path: Path, caps
     assert set(_row_counts(url).values()) == {0}
 
 
-def test_commands_on_an_uninitialised_database_say_so(tmp_path: Path, capsys) -> None:
-    url = _url(tmp_path)
+def test_commands_on_an_uninitialised_database_say_so(tmp_path: Path, db_url: str, capsys) -> None:
+    url = db_url
     for argv in (["import", str(DEMO)], ["export", str(tmp_path / "out")]):
         status, out, err = _run(["db", *argv, "--db", url], capsys)
         assert (status, out) == (2, "")
         assert err == "error: the database is not initialised: run `prrt db init` first\n"
 
 
-def test_export_needs_a_bundle_and_an_empty_folder(tmp_path: Path, capsys) -> None:
-    url = _url(tmp_path)
+def test_export_needs_a_bundle_and_an_empty_folder(tmp_path: Path, db_url: str, capsys) -> None:
+    url = db_url
     _run(["db", "init", "--db", url], capsys)
     status, _, err = _run(["db", "export", str(tmp_path / "out"), "--db", url], capsys)
     assert (status, err) == (2, "error: the database holds no bundle: run `prrt db import` first\n")

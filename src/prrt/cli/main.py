@@ -354,6 +354,52 @@ def db_export(
     raise typer.Exit(guarded(lambda: run_db_export(db, out)))
 
 
+user_app = typer.Typer(
+    name="user",
+    help="Users of the web application (docs/web.md).",
+    no_args_is_help=True,
+)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    role: Annotated[
+        str, typer.Option("--role", help="admin (users), editor (data) or viewer (read only).")
+    ],
+    db: DbOpt = "sqlite:///prrt.db",
+) -> None:
+    """Add a user; the password is read from standard input (asked twice on a terminal)."""
+    from prrt.cli.web import run_user_add
+
+    raise typer.Exit(guarded(lambda: run_user_add(db, username, role)))
+
+
+@user_app.command("token")
+def user_token(
+    username: Annotated[str, typer.Argument(help="The user the token acts as.")],
+    name: Annotated[str, typer.Option("--name", help="What the token is for.")] = "api",
+    db: DbOpt = "sqlite:///prrt.db",
+) -> None:
+    """Create an API token for a user and print it (it is stored only as a hash)."""
+    from prrt.cli.web import run_user_token
+
+    raise typer.Exit(guarded(lambda: run_user_token(db, username, name)))
+
+
+@app.command("serve")
+def serve(
+    db: DbOpt = "sqlite:///prrt.db",
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
+) -> None:
+    """Run the web application (docs/web.md) on the database made by `prrt db init`."""
+    from prrt.cli.web import run_serve
+
+    raise typer.Exit(guarded(lambda: run_serve(db, host, port)))
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI (``argv`` defaults to ``sys.argv[1:]``)."""
     app(args=argv, prog_name="prrt")

@@ -19,14 +19,14 @@ from prrt.errors import DataValidationError
 from prrt.io.cases import build_cases
 from prrt.io.issues import ValidationReport
 from prrt.io.schema import Kind
-from prrt.io.validate import check_bundle
+from prrt.io.validate import CheckedBundle, check_bundle
 from prrt.io.validate_cells import ParsedTable
 from prrt.io.validate_clinical import LabConversion
 from prrt.io.validate_readers import accepted_evaluators, named_evaluators
 from prrt.model.case import PatientCase
 from prrt.model.clinical import CANONICAL_UNITS
 
-__all__ = ["Bundle", "read_bundle", "validate_bundle"]
+__all__ = ["Bundle", "bundle_of", "read_bundle", "validate_bundle"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -78,7 +78,17 @@ def read_bundle(
         When the report has errors; ``exc.report`` lists every problem.
     """
     source = Path(path)
-    checked = check_bundle(source, config=config)
+    return bundle_of(check_bundle(source, config=config), source, clinical_records=clinical_records)
+
+
+def bundle_of(checked: CheckedBundle, source: Path, *, clinical_records: bool = True) -> Bundle:
+    """The :class:`Bundle` of checked tables (see :func:`read_bundle`).
+
+    Raises
+    ------
+    prrt.errors.DataValidationError
+        When the report has errors.
+    """
     if checked.report.has_errors:
         raise DataValidationError(checked.report)
     tables = checked.tables

@@ -24,7 +24,7 @@ import numpy as np
 from prrt.config import Config
 from prrt.io.issues import Issue, ValidationReport
 from prrt.io.schema import TABLES, Kind
-from prrt.io.tables import RawTable, load_tables
+from prrt.io.tables import LoadedTables, RawTable, load_tables
 from prrt.io.validate_cells import ParsedTable, parse_table
 from prrt.io.validate_clinical import LabConversion, check_clinical, convert_labs
 from prrt.io.validate_dates import DateImputations, check_partial_assessments, impute_dates
@@ -69,7 +69,11 @@ class CheckedBundle:
 
 def check_bundle(path: Path, *, config: Config) -> CheckedBundle:
     """Read and check the bundle at ``path``; every problem goes into the report."""
-    loaded = load_tables(path)
+    return check_loaded(load_tables(path), config=config)
+
+
+def check_loaded(loaded: LoadedTables, *, config: Config) -> CheckedBundle:
+    """Check tables already read as text (a file's, or the web application's rows)."""
     issues: list[Issue] = list(loaded.issues)
     tables: dict[str, ParsedTable] = {}
     for name, spec in TABLES.items():

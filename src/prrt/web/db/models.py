@@ -15,7 +15,7 @@ have that column, since keys are unique per evaluator (bundle.md 1.2; D131).
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = ["ROW_MODELS", "Base", "BundleColumn", "BundleRow", "Meta"]
@@ -356,3 +356,7 @@ ROW_MODELS: dict[str, type[BundleRow]] = {
     )
 }
 """Bundle table name -> model, in the order of :data:`prrt.io.schema.TABLES`."""
+
+for _name, _model in ROW_MODELS.items():
+    # A patient's rows are read together by the web application (docs/decisions.md, D150).
+    Index(f"ix_{_name}_patient", _model.__table__.c.patient_id)
