@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, Inexact, InvalidOperation
 
 from prrt.analysis.toxicity.intervals import first_cycle_date
 from prrt.assess.rows import OUTPUT_COLUMNS
@@ -36,16 +36,9 @@ from prrt.report.labels import criterion_label, humanise, scope_label, timepoint
 __all__ = ["KIND_ORDER", "TimelineLine", "build_timeline", "sort_timeline"]
 
 KIND_ORDER = (
-    "lab",
-    "symptom",
-    "assessment",
-    "pet",
-    "cycle",
-    "adverse_event",
-    "new_therapy",
-    "last_contact",
-    "death",
-)
+    "lab", "symptom", "assessment", "pet", "cycle", "adverse_event", "new_therapy",
+    "last_contact", "death",
+)  # fmt: skip
 """The kinds of line, in the order lines of one date are listed (docs/decisions.md, D158)."""
 
 LAB_NAMES: Mapping[LabTest, str] = {
@@ -69,6 +62,9 @@ rounded to 3 significant digits; it is graded on its exact value (docs/decisions
 _DISPLAY_DIGITS = 3
 _IMPUTED = {DateImputation.DAY: "day", DateImputation.MONTH: "month and day"}
 _ATTRIBUTION = {"prrt": "PRRT"}
+_RESPONSE_WORDS = frozenset({"cr", "pd"})
+_EXACT = Context(prec=60, traps=[Inexact, InvalidOperation])
+"""Cumulative activity is added exactly, whatever the caller's decimal context."""
 
 Rows = Sequence[Mapping[str, object]]
 Tables = Mapping[str, Rows]
@@ -184,8 +180,8 @@ def _cycle_lines(case: PatientCase) -> Iterator[TimelineLine]:
     total = Decimal(0)
     by_course: dict[int, Decimal] = {}
     for cycle in case.cycles:
-        total += cycle.activity_gbq
-        by_course[cycle.course] = by_course.get(cycle.course, Decimal(0)) + cycle.activity_gbq
+        total = _EXACT.add(total, cycle.activity_gbq)
+        by_course[cycle.course] = _EXACT.add(by_course.get(cycle.course, 0), cycle.activity_gbq)
         name = f"Course {cycle.course}, cycle {cycle.cycle}" if several else f"Cycle {cycle.cycle}"
         cumulative = f"cumulative {_plain(total)} GBq"
         if several:
@@ -200,7 +196,7 @@ def _cycle_lines(case: PatientCase) -> Iterator[TimelineLine]:
         if cycle.dose_reduction_reason:
             text += f"; dose reduced: {cycle.dose_reduction_reason}"
         if cycle.stop_reason is not None:
-            text += f"; course stopped: {humanise(cycle.stop_reason.value)}"
+            text += f"; course ended: {humanise(cycle.stop_reason.value)}"
         yield TimelineLine(date=cycle.date, kind="cycle", text=text)
 
 
@@ -234,7 +230,7 @@ def _assessment_lines(case: PatientCase, rows: Mapping[str, Rows]) -> Iterator[T
     responses = _by_assessment(rows["timepoint_responses"])
     names = _timepoint_names(rows)
     baseline_dates = [
-        row["date"] for row in rows["timepoint_responses"] if row["overall_response"] is None
+        row["date"] for row in rows["timepoint_responses"] if _text(row["overall_response"]) is None
     ]
     flags = case.imputed_dates.assessments if case.imputed_dates is not None else {}
     for assessment in case.assessments:
@@ -247,7 +243,7 @@ def _assessment_lines(case: PatientCase, rows: Mapping[str, Rows]) -> Iterator[T
         if not found:
             before = any(isinstance(d, date) and assessment.date < d for d in baseline_dates)
             parts.append("before the RECIST baseline, not assessed" if before else "no response")
-        elif all(row["overall_response"] is None for row in found):
+        elif all(_text(row["overall_response"]) is None for row in found):
             parts.append("RECIST baseline")
             parts.extend(
                 f"{scope_label(str(row['scope']))} target sum {_plain(Decimal(str(total)))} mm"
@@ -264,8 +260,13 @@ def _response_text(row: Mapping[str, object]) -> str:
     text = f"{scope_label(str(row['scope']))} {row['overall_response']}"
     flags = _text(row["flags"])
     if flags is not None:
-        text += f" ({', '.join(humanise(flag) for flag in flags.split(';'))})"
+        text += f" ({', '.join(_flag_text(flag) for flag in flags.split(';'))})"
     return text
+
+
+def _flag_text(flag: str) -> str:
+    """A flag of timepoint_responses.csv in words: ``after_first_pd`` -> 'after first PD'."""
+    return " ".join(word.upper() if word in _RESPONSE_WORDS else word for word in flag.split("_"))
 
 
 def _pet_lines(case: PatientCase, rows: Rows) -> Iterator[TimelineLine]:
@@ -311,10 +312,10 @@ def _shown(value: Decimal) -> str:
     return _plain(value)
 
 
-def _grade_text(result: CtcaeGradeResult) -> str:
+def _grade_text(result: CtcaeGradeResult, note: str) -> str:
     if result.grade is None:
-        return f"not graded ({result.missing_limit} missing)"
-    return f"CTCAE grade {result.grade}"
+        return f"not graded ({result.missing_limit} missing; {note})"
+    return f"CTCAE grade {result.grade} ({note})"
 
 
 def _baseline_note(result: CtcaeGradeResult) -> str:
@@ -351,7 +352,7 @@ def _lab_lines(case: PatientCase) -> Iterator[TimelineLine]:
             note = "no baseline value" if chosen is None else _baseline_note(chosen[1])
         text = (
             f"{LAB_NAMES[value.test]} {_shown(value.value)} {CANONICAL_UNITS[value.test]}: "
-            f"{TERM_OF_TEST[value.test].value}, {_grade_text(result)} ({note})"
+            f"{TERM_OF_TEST[value.test].value}, {_grade_text(result, note)}"
         )
         yield TimelineLine(date=value.date, kind="lab", text=text)
 

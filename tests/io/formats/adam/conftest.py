@@ -1,4 +1,5 @@
-"""Exports shared by the ADaM tests: the hand-written study (README.md) and the demo cohort."""
+"""Exports shared by the ADaM tests: the hand-written study (README.md), the synthetic SDTM
+study (tests/io/formats/sdtm/study) and the demo cohort."""
 
 from __future__ import annotations
 
@@ -14,11 +15,14 @@ from prrt.assess import AssessResult, assess_bundle
 from prrt.io.bundle import Bundle, read_bundle
 from prrt.io.formats.adam import AdamExport, export_adam
 from prrt.io.formats.adam.metadata import DatasetSpec, VariableKind
+from prrt.io.formats.sdtm import import_sdtm
 
 HERE = Path(__file__).parent
 STUDY = HERE / "bundle"
 EXPECTED = HERE / "expected"
 DEMO = Path(__file__).parents[4] / "src" / "prrt" / "datasets" / "demo"
+SDTM_STUDY = HERE.parent / "sdtm" / "study"
+SDTM_STUDY_ID = "PRRTSYN01"
 SAS_EPOCH = date(1960, 1, 1)
 
 
@@ -32,6 +36,19 @@ def _export(source: Path, out: Path) -> tuple[Bundle, AssessResult, AdamExport]:
 def study_export(tmp_path_factory: pytest.TempPathFactory) -> AdamExport:
     """``prrt export adam`` of tests/io/formats/adam/bundle, default configuration."""
     return _export(STUDY, tmp_path_factory.mktemp("adam_study"))[2]
+
+
+@pytest.fixture(scope="module")
+def sdtm_export(tmp_path_factory: pytest.TempPathFactory) -> tuple[AssessResult, AdamExport]:
+    """The SDTM study imported (``prrt import sdtm``), assessed and exported with
+    ``--study-id PRRTSYN01``, default configuration: its assess result and ADaM export."""
+    folder = tmp_path_factory.mktemp("adam_sdtm")
+    result = import_sdtm(SDTM_STUDY, folder / "bundle")
+    assert result.written is not None, result.issues.to_text()
+    bundle = read_bundle(result.written)
+    assessed = assess_bundle(bundle)
+    export = export_adam(bundle, assessed.rows, folder / "adam", study_id=SDTM_STUDY_ID)
+    return assessed, export
 
 
 @pytest.fixture(scope="module")

@@ -105,3 +105,62 @@ def test_a_param_over_200_characters_is_refused() -> None:
     codes = ScopeCodes([f"without:{group}"])
     with pytest.raises(ValueError, match="longer than 200 characters"):
         codes.name("Best Overall Response by Investigator", f"without:{group}")
+
+
+def test_reader_codes_fit_8_characters_with_9_groups() -> None:
+    """With evaluators each code ends with the reader's letter and groups take one digit
+    (docs/decisions.md, D134): SDIAM + W9 + B is 8 characters."""
+    groups = [f"g{i}" for i in range(9)]
+    codes = ScopeCodes(
+        ["all", *(f"{k}:{g}" for g in groups for k in ("only", "without"))],
+        readers=["RADIOLOGIST 2", "RADIOLOGIST 1"],
+    )
+    second = codes.reader("RADIOLOGIST 2")
+    assert (second.letter, codes.reader("RADIOLOGIST 1").letter) == ("B", "A")
+    scoped = [p for p in (*ADRS_PARAMETERS, SDIAM, *ADTTE_PARAMETERS.values()) if p.is_scoped]
+    assert max(len(codes.code(p.code, "without:g8", second)) for p in scoped) == 8
+    assert codes.code("SDIAM", "without:g8", second) == "SDIAMW9B"
+    assert codes.code("LDIAM99", None, second) == "LDIAM99B"
+    assert codes.suffix("only:g0") == "O1"
+    assert codes.rows()[1] == ("O1", "only:g0", "lesions of group g0")
+
+
+def test_a_tenth_group_with_evaluators_is_refused() -> None:
+    scopes = [f"only:g{i}" for i in range(10)]
+    with pytest.raises(ValueError, match="10 lesion groups with several evaluators: ADaM"):
+        ScopeCodes(scopes, readers=["R1", "R2"])
+
+
+def test_a_27th_evaluator_is_refused() -> None:
+    with pytest.raises(ValueError, match="27 evaluators: ADaM parameter codes"):
+        ScopeCodes(["all"], readers=[f"R{i}" for i in range(27)])
+
+
+def test_a_hundredth_target_lesion_with_evaluators_is_refused() -> None:
+    codes = ScopeCodes(["all"], readers=["R1", "R2"])
+    with pytest.raises(ValueError, match="'LDIAM100A' is longer than 8 characters"):
+        codes.code(lesion_parameter(100).code, None, codes.reader("R1"))
+
+
+def test_a_param_naming_a_long_evaluator_is_refused() -> None:
+    """PARAM = the name with 'by <evaluator>' (D134) is checked against the 200 bytes of
+    SAS transport v5: 'Best Overall Response by ' (25) + 180 = 205."""
+    reader = "R" * 180
+    codes = ScopeCodes(["all"], readers=[reader])
+    with pytest.raises(ValueError, match=f"evaluator '{reader}': PARAM .* longer than 200"):
+        codes.name("Best Overall Response by Investigator", "all", codes.reader(reader))
+    assert codes.name("Overall Response by Investigator", "all", codes.reader(reader)) == (
+        f"Overall Response by {reader}"  # 20 + 180 = 200: fits
+    )
+
+
+def test_the_variables_an_export_adds_fit_transport_v5() -> None:
+    """ACCPTFL, ADTF and STARTDTF (docs/decisions.md, D126, D135) in every combination."""
+    from prrt.io.formats.adam.variants import export_spec
+
+    for evaluators in (False, True):
+        for imputed in (False, True):
+            specs = tuple(
+                export_spec(s, evaluators=evaluators, imputed_dates=imputed) for s in DATASETS
+            )
+            assert check_metadata(specs) == [], (evaluators, imputed)

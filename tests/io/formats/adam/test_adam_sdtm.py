@@ -15,16 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from prrt.assess import assess_bundle
 from prrt.assess.api import AssessResult
 from prrt.assess.rows import output_columns
-from prrt.io.bundle import read_bundle
-from prrt.io.formats.adam import build_adam
+from prrt.io.formats.adam import AdamExport
 from prrt.io.formats.adam.records import AdamDataset, Record
-from prrt.io.formats.sdtm import import_sdtm
 
 STUDY = Path(__file__).parents[1] / "sdtm" / "study"
 STUDY_ID = "PRRTSYN01"
+READER_LETTERS = {"INVESTIGATOR": "A", "RADIOLOGIST 1": "B", "RADIOLOGIST 2": "C"}
+"""The PARAMCD letter of each evaluator: sorted names, A, B, ... (docs/decisions.md, D134)."""
 
 
 def _rows(assessed: AssessResult, table: str) -> list[dict[str, object]]:
@@ -36,18 +35,49 @@ def _rows(assessed: AssessResult, table: str) -> list[dict[str, object]]:
 
 @pytest.fixture(scope="module")
 def exported(
-    tmp_path_factory: pytest.TempPathFactory,
+    sdtm_export: tuple[AssessResult, AdamExport],
 ) -> tuple[AssessResult, dict[str, AdamDataset]]:
-    result = import_sdtm(STUDY, tmp_path_factory.mktemp("sdtm") / "bundle")
-    assert result.written is not None, result.issues.to_text()
-    bundle = read_bundle(result.written)
-    assessed = assess_bundle(bundle)
-    datasets, _ = build_adam(bundle, assessed.rows, study_id=STUDY_ID)
-    return assessed, {d.spec.name: d for d in datasets}
+    """The study exported with STUDY_ID (conftest.py ``sdtm_export``), datasets by name."""
+    assessed, export = sdtm_export
+    return assessed, {d.spec.name: d for d in export.datasets}
 
 
 def _of(dataset: AdamDataset, code: str) -> list[Record]:
-    return [r for r in dataset.records if r["PARAMCD"] == code]
+    """Every reader's records of a parameter: PARAMCD = code + the reader's letter (D134)."""
+    return [
+        r
+        for r in dataset.records
+        if r["PARCAT2"] in READER_LETTERS and r["PARAMCD"] == code + READER_LETTERS[r["PARCAT2"]]
+    ]
+
+
+def test_each_reader_has_parameters_of_its_own(
+    exported: tuple[AssessResult, dict[str, AdamDataset]],
+) -> None:
+    """ADaM IG: PARAMCD and PARAM map one to one and PARCATy is a function of PARAM, so each
+    reader's PARAM names it ("by RADIOLOGIST 1") and its PARAMCD ends with its letter
+    (docs/decisions.md, D134); ADTTE holds the accepted reads (PARCAT2 Accepted Reader)."""
+    _, datasets = exported
+    for name in ("ADRS", "ADTR", "ADTTE"):
+        records = datasets[name].records
+        params = {(r["PARAMCD"], r["PARAM"]) for r in records}
+        assert len({code for code, _ in params}) == len(params), name
+        assert len({param for _, param in params}) == len(params), name
+        categories = {(r["PARAM"], r["PARCAT1"], r["PARCAT2"], r["PARCAT3"]) for r in records}
+        assert len({c[0] for c in categories}) == len(categories), name
+    ovr = {(r["PARAMCD"], r["PARAM"], r["PARCAT2"]) for r in datasets["ADRS"].records}
+    assert ("OVRB", "Overall Response by RADIOLOGIST 1", "RADIOLOGIST 1") in ovr
+    assert ("OVRA", "Overall Response by INVESTIGATOR", "INVESTIGATOR") in ovr
+    sums = {(r["PARAMCD"], r["PARAM"]) for r in datasets["ADTR"].records}
+    assert ("SDIAMC", "Target Lesions Sum of Diameters by RADIOLOGIST 2") in sums
+    assert ("LDIAM3B", "Target Lesion 3 Analysis Diameter by RADIOLOGIST 1") in sums
+    tte = {(r["PARAMCD"], r["PARAM"], r["PARCAT2"]) for r in datasets["ADTTE"].records}
+    assert tte == {
+        ("OS", "Overall Survival", None),
+        ("PFS", "Progression Free Survival by Accepted Reader", "Accepted Reader"),
+        ("RSD", "Duration of Response by Accepted Reader", "Accepted Reader"),
+        ("TTR", "Time to Response by Accepted Reader", "Accepted Reader"),
+    }
 
 
 def test_every_dm_subject_is_in_adsl(
@@ -118,10 +148,14 @@ def test_adtte_comes_from_the_accepted_reads(
     assert sorted((str(r["USUBJID"]), r["AVAL"], r["ADT"]) for r in tte) == sorted(
         (f"{STUDY_ID}-{r['patient_id']}", r["days"], r["end_date"]) for r in endpoints
     )
-    readers = {(r["USUBJID"], r["PARCAT2"]) for r in tte if r["PARCAT2"] is not None}
-    assert readers <= {(f"{STUDY_ID}-{p}", e) for p, e in accepted}  # OS: no reader
-    assert ("PRRTSYN01-SYN-001", "RADIOLOGIST 1") in readers
     adrs = datasets["ADRS"].records
+    by_seq = {(r["USUBJID"], r["ASEQ"]): r for r in adrs}
+    sources = {  # the ADRS record each ADTTE record reads is the accepted reader's
+        (r["USUBJID"], by_seq[(r["USUBJID"], r["SRCSEQ"])]["PARCAT2"])
+        for r in tte
+        if r["SRCDOM"] == "ADRS" and r["PARAMCD"] != "OS"
+    }
+    assert sources == {(f"{STUDY_ID}-{p}", e) for p, e in accepted}
     flagged = {(r["USUBJID"], r["PARCAT2"]) for r in adrs if r["ACCPTFL"] == "Y" and r["PARCAT2"]}
     assert flagged == {(f"{STUDY_ID}-{p}", e) for p, e in accepted}
     death = [(r["USUBJID"], r["ACCPTFL"]) for r in adrs if r["PARAMCD"] == "DEATH"]

@@ -47,7 +47,7 @@ def test_every_file_is_written(study_export: AdamExport) -> None:
 
 def test_workbook_lists_datasets_variables_and_parameters(study_export: AdamExport) -> None:
     book = openpyxl.load_workbook(study_export.out / "adam_metadata.xlsx", read_only=True)
-    assert book.sheetnames == ["Datasets", "Variables", "Parameters", "Scopes"]
+    assert book.sheetnames == ["Datasets", "Variables", "Parameters", "Scopes", "Readers"]
     datasets = list(book["Datasets"].iter_rows(values_only=True))
     # records: 3 patients; ADRS 46 + 14 + 21 = 81 (README); ADTR 25 + 3; ADTTE 8 + 2 + 3
     assert [(r[0], r[5]) for r in datasets[1:]] == [
@@ -81,6 +81,11 @@ def test_workbook_lists_datasets_variables_and_parameters(study_export: AdamExpo
         ("(none)", "all", "every lesion"),
         ("O01", "only:mesenteric_mass", "lesions of group mesenteric_mass"),
         ("W01", "without:mesenteric_mass", "every lesion not in group mesenteric_mass"),
+    ]
+    readers = list(book["Readers"].iter_rows(values_only=True))  # no evaluators (D134)
+    assert readers == [
+        ("PARAMCD Suffix", "PARCAT2", "Reads"),
+        ("(none)", "Investigator", "the bundle's single reading"),
     ]
 
 

@@ -137,32 +137,38 @@ def _csv(path: Path) -> list[dict[str, str]]:
 def test_several_evaluators_export_one_read_each(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """O70 (two evaluators, docs/decisions.md, D126): ADRS holds each reader's OVR with
-    PARCAT2 the evaluator (values from tests/scenarios/own/O70/expected_timepoints.csv),
-    ACCPTFL Y on the accepted read (R2, [analysis] accepted_evaluator, D112), ADTTE the
-    accepted read only (PFS 113 days, expected_best.csv)."""
+    """O70 (two evaluators, docs/decisions.md, D126, D134): ADRS holds each reader's OVR as
+    a parameter of its own, OVRA for R1 and OVRB for R2 (sorted names, letters A, B), PARAM
+    and PARCAT2 naming the evaluator (values from tests/scenarios/own/O70/
+    expected_timepoints.csv), ACCPTFL Y on the accepted read (R2, [analysis]
+    accepted_evaluator, D112), ADTTE the accepted read only (PFS 113 days,
+    expected_best.csv; PARCAT2 Accepted Reader)."""
     code, stderr, out = _export(
         "O70", tmp_path, capsys, '\n[analysis]\naccepted_evaluator = "R2"\n'
     )
     assert code == 0, stderr
     rs = _csv(out / "adrs.csv")
     assert list(rs[0])[list(rs[0]).index("ANL01FL") + 1] == "ACCPTFL"
-    ovr = [(r["PARCAT2"], r["ADT"], r["AVALC"], r["ACCPTFL"]) for r in rs if r["PARAMCD"] == "OVR"]
+    ovr = [
+        (r["PARAMCD"], r["PARAM"], r["PARCAT2"], r["ADT"], r["AVALC"], r["ACCPTFL"])
+        for r in rs
+        if r["PARAMCD"].startswith("OVR")
+    ]
     assert sorted(ovr) == [
-        ("R1", "2024-03-11", "PR", ""),
-        ("R1", "2024-05-06", "PR", ""),
-        ("R1", "2024-07-01", "PR", ""),
-        ("R2", "2024-03-11", "SD", "Y"),
-        ("R2", "2024-05-06", "PD", "Y"),
-        ("R2", "2024-07-01", "PD", "Y"),
+        ("OVRA", "Overall Response by R1", "R1", "2024-03-11", "PR", ""),
+        ("OVRA", "Overall Response by R1", "R1", "2024-05-06", "PR", ""),
+        ("OVRA", "Overall Response by R1", "R1", "2024-07-01", "PR", ""),
+        ("OVRB", "Overall Response by R2", "R2", "2024-03-11", "SD", "Y"),
+        ("OVRB", "Overall Response by R2", "R2", "2024-05-06", "PD", "Y"),
+        ("OVRB", "Overall Response by R2", "R2", "2024-07-01", "PD", "Y"),
     ]
     assert [r["ASEQ"] for r in rs] == [str(n) for n in range(1, len(rs) + 1)]
-    assert {r["PARCAT2"] for r in _csv(out / "adtr.csv") if r["PARAMCD"] == "SDIAM"} == {
-        "R1",
-        "R2",
-    }
+    sums = {(r["PARAMCD"], r["PARCAT2"]) for r in _csv(out / "adtr.csv")}
+    assert {s for s in sums if s[0].startswith("SDIAM")} == {("SDIAMA", "R1"), ("SDIAMB", "R2")}
     pfs = [r for r in _csv(out / "adtte.csv") if r["PARAMCD"] == "PFS"]
-    assert [(r["PARCAT2"], r["AVAL"], r["ADT"]) for r in pfs] == [("R2", "113", "2024-05-06")]
+    assert [(r["PARCAT2"], r["AVAL"], r["ADT"]) for r in pfs] == [
+        ("Accepted Reader", "113", "2024-05-06")
+    ]
 
 
 def test_several_evaluators_without_an_accepted_read_are_refused(
@@ -195,3 +201,43 @@ def test_partial_dates_export_with_adtf(tmp_path: Path, capsys: pytest.CaptureFi
     sums = [r for r in _csv(out / "adtr.csv") if r["PARAMCD"] == "SDIAM"]
     assert [r["ADTF"] for r in sums if r["ADT"] == "2024-04-30"] == ["D"]
     assert {r["PARCAT2"] for r in sums} == {"Investigator"}
+    origins = {(r["PARAMCD"], r["STARTDT"], r["STARTDTF"]) for r in _csv(out / "adtte.csv")}
+    assert origins == {  # no origin is imputed: DOR starts at A1 2024-03-11 (D135)
+        ("OS", "2024-01-15", ""),
+        ("PFS", "2024-01-15", ""),
+        ("RSD", "2024-03-11", ""),
+        ("TTR", "2024-01-15", ""),
+    }
+
+
+def test_an_imputed_response_date_flags_the_duration_origin(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """O75 with A1 dated 2024-03 as well: impute_day = last gives 2024-03-31 (flag D), the
+    PR that starts the duration of response (confirmed by A2 PR 2024-04-30, 30 days later,
+    recist11.md §10). STARTDTF (after STARTDT, admiral derive_param_tte; docs/decisions.md,
+    D135) is D on RSD, whose origin it is, and empty on PFS, OS and TTR (origin: the
+    reference date 2024-01-15, complete). By hand: RSD 2024-03-31 to the PD of 2024-06-10
+    = 30 + 31 + 10 = 71 days, + 1 = 72; TTR 2024-01-15 to 2024-03-31 = 16 + 29 + 31 = 76,
+    + 1 = 77, ADTF D (its ADT is the imputed date)."""
+    folder = _bundle_of("O75", tmp_path)
+    text = (folder / "assessments.csv").read_text(encoding="utf-8")
+    (folder / "assessments.csv").write_text(text.replace("O75,A1,2024-03-11,", "O75,A1,2024-03,"))
+    settings = tmp_path / "config.toml"
+    settings.write_text((SCENARIOS / "O75" / "config.toml").read_text(encoding="utf-8"))
+    out = tmp_path / "adam"
+    argv = ["export", "adam", str(folder), "--out", str(out), "--config", str(settings)]
+    code, _, stderr = _run(argv, capsys)
+    assert code == 0, stderr
+    rows = _csv(out / "adtte.csv")
+    columns = list(rows[0])
+    assert columns[columns.index("STARTDT") + 1] == "STARTDTF"
+    got = {
+        r["PARAMCD"]: (r["STARTDT"], r["STARTDTF"], r["ADT"], r["ADTF"], r["AVAL"]) for r in rows
+    }
+    assert got == {
+        "OS": ("2024-01-15", "", "2024-09-30", "", "260"),
+        "PFS": ("2024-01-15", "", "2024-06-10", "", "148"),
+        "RSD": ("2024-03-31", "D", "2024-06-10", "", "72"),
+        "TTR": ("2024-01-15", "", "2024-03-31", "D", "77"),
+    }

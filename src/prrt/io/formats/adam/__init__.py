@@ -3,7 +3,8 @@
 :func:`.export.export_adam` writes each dataset as SAS transport v5 (.xpt, with variable
 labels) and as CSV, and the metadata workbook (datasets, variables, parameters).
 Variable names, labels, parameter codes and flags follow the ADaM IG and the pharmaverse
-admiralonco templates; the project's readings are docs/decisions.md D104-D109.
+admiralonco templates; the project's readings are docs/decisions.md D104-D109, D126,
+D134-D135.
 """
 
 from prrt.io.formats.adam.export import (

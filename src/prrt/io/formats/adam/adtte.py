@@ -7,9 +7,11 @@ descriptions and sources as the admiralonco time-to-event sources (R/onco_tte_so
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 
+from prrt.io.formats.adam.adrs import PARAMETERS as ADRS_PARAMETERS
 from prrt.io.formats.adam.parameters import ADTTE_PARAMETERS
 from prrt.io.formats.adam.records import (
     AdamContext,
@@ -87,13 +89,13 @@ def _source(row: Row, context: AdamContext) -> EventSource:
 
 
 def _source_sequence(
-    source: EventSource, row: Row, adrs: Sequence[Record], context: AdamContext
+    source: EventSource, row: Row, adrs: Sequence[Record], read: AdamContext
 ) -> int | None:
-    """ASEQ of the ADRS record of this scope and date (SRCSEQ)."""
+    """ASEQ of the ADRS record of this scope and date (SRCSEQ); ``read`` is the context of
+    the read that wrote ``adrs`` (its reader's parameter codes, D134)."""
     if source.parameter is None:
         return None
-    scope = str(row["scope"]) if source.parameter != "DEATH" else None
-    code = context.scope_codes.code(source.parameter, scope)
+    code = read.code(ADRS_PARAMETERS[source.parameter], str(row["scope"]))
     for record in adrs:
         if record["PARAMCD"] == code and record["ADT"] == row["end_date"]:
             seq = record["ASEQ"]
@@ -101,16 +103,40 @@ def _source_sequence(
     return None
 
 
+def origin_flag(row: Row, date_flags: Mapping[date, str]) -> str | None:
+    """STARTDTF: the imputation flag of the origin date (admiral ``derive_param_tte``
+    copies the start date's ``*DTF``; docs/decisions.md, D135).
+
+    Rule
+    ----
+    1. DOR: the origin is the response date, a CT/MRI date that may be imputed (D116):
+       its flag, D or M; empty when complete.
+    2. PFS, OS, TTR: the origin is the reference date, complete by D116: empty.
+    """
+    origin = as_date(row["origin_date"])
+    if row["endpoint"] != "DOR" or origin is None:
+        return None
+    return date_flags.get(origin)
+
+
 def patient_records(
-    case: PatientCase, tables: PatientTables, adrs: Sequence[Record], context: AdamContext
+    case: PatientCase,
+    tables: PatientTables,
+    adrs: Sequence[Record],
+    context: AdamContext,
+    *,
+    read: AdamContext | None = None,
+    date_flags: Mapping[date, str] | None = None,
 ) -> list[Record]:
-    """ADTTE records of one patient; ``adrs`` are its numbered ADRS records (SRCSEQ)."""
+    """ADTTE records of one patient; ``adrs`` are its numbered ADRS records (SRCSEQ),
+    written in the context ``read`` (default ``context``). With ``date_flags`` (imputed
+    date -> D or M; a bundle with partial dates) STARTDTF is set (:func:`origin_flag`)."""
     records = []
     for row in tables.endpoints:
         parameter = ADTTE_PARAMETERS[str(row["endpoint"])]
         source = _source(row, context)
         censored = row["event"] == 0
-        seq = _source_sequence(source, row, adrs, context)
+        seq = _source_sequence(source, row, adrs, read or context)
         if source.parameter == "OVR" and seq is None:  # no adequate assessment: the origin
             origin = SOURCES["no_follow_up"]
             source = replace(origin, description=source.description)
@@ -121,6 +147,7 @@ def patient_records(
             "AVAL": row["days"] if isinstance(row["days"], int) else None,
             "AVALU": "DAYS",
             "STARTDT": as_date(row["origin_date"]),
+            "STARTDTF": None if date_flags is None else origin_flag(row, date_flags),
             "ADT": as_date(row["end_date"]),
             "CNSR": int(censored),
             "EVNTDESC": source.description,

@@ -13,8 +13,8 @@ from prrt.assess.date_flags import DATE_IMPUTATION_COLUMN
 from prrt.config import DEFAULT_CONFIG, Config
 from prrt.io.formats.adam import adrs, adtr, adtte
 from prrt.io.formats.adam.adsl import build_adsl, subject_facts
-from prrt.io.formats.adam.metadata import ADRS, ADTR, ADTTE, export_spec
-from prrt.io.formats.adam.parameters import INVESTIGATOR, ScopeCodes
+from prrt.io.formats.adam.metadata import ADRS, ADTR, ADTTE
+from prrt.io.formats.adam.parameters import ACCEPTED_READER, INVESTIGATOR, Reader, ScopeCodes
 from prrt.io.formats.adam.records import (
     AdamContext,
     AdamDataset,
@@ -26,6 +26,7 @@ from prrt.io.formats.adam.records import (
     group_by_patient,
     number_records,
 )
+from prrt.io.formats.adam.variants import export_spec
 from prrt.io.formats.adam.workbook import write_workbook
 from prrt.io.formats.adam.xpt import text_problems, write_csv, write_xpt
 from prrt.model.case import PatientCase
@@ -104,22 +105,26 @@ def _date_flags(case: PatientCase, tables: PatientTables) -> dict[date, str]:
 
 def _mark(
     records: Sequence[Record],
-    case: PatientCase,
     *,
     accepted: bool | None,
     flags: Mapping[date, str] | None,
 ) -> None:
-    """Set the read's variables (docs/decisions.md, D126): PARCAT2 the evaluator (it stays
-    Investigator for the single reader), ACCPTFL when ``accepted`` is not None, ADTF when
-    ``flags`` is not None."""
+    """Set the read's variables (docs/decisions.md, D126): ACCPTFL when ``accepted`` is
+    not None, ADTF when ``flags`` is not None."""
     for record in records:
-        if case.evaluator and record.get("PARCAT2") == INVESTIGATOR:
-            record["PARCAT2"] = case.evaluator
         if accepted is not None:
             record["ACCPTFL"] = "Y" if accepted else None
         if flags is not None:
             when = record.get("ADT")
             record["ADTF"] = flags.get(when) if isinstance(when, date) else None
+
+
+def _readers(bundle: Bundle) -> list[str]:
+    """The reader of every read when the bundle names evaluators (Investigator for reads
+    without one), else none (D134)."""
+    if not bundle.evaluators:
+        return []
+    return [case.evaluator or INVESTIGATOR for case in bundle.cases]
 
 
 def build_adam(
@@ -132,10 +137,11 @@ def build_adam(
     """The four datasets of a validated bundle and its assess tables (``AssessResult.rows``,
     every scope), with the context that numbered their parameters.
 
-    Several evaluators (docs/decisions.md, D126): ADRS and ADTR hold every read, PARCAT2
-    the evaluator and ACCPTFL Y on the accepted read (D112); records of no reader (PARCAT2
-    empty: DEATH) and ADTTE come from the accepted read only.
-    Partial dates: ADTF flags the imputed ADT.
+    Several evaluators (docs/decisions.md, D126, D134): ADRS and ADTR hold every read,
+    each reader's parameters its own (PARAMCD ends with its letter, PARAM and PARCAT2 name
+    it) and ACCPTFL Y on the accepted read (D112); records of no reader (PARCAT2 empty:
+    DEATH) and ADTTE (PARCAT2 Accepted Reader) come from the accepted read only.
+    Partial dates: ADTF flags the imputed ADT, STARTDTF an imputed origin (D135).
 
     Raises
     ------
@@ -151,7 +157,11 @@ def build_adam(
     accepted = _accepted(bundle, config)
     by_read = group_by_patient(tables, evaluators=evaluators, imputed_dates=imputed)
     scopes = {str(row["scope"]) for p in by_read.values() for row in p.best_response}
-    context = AdamContext(study_id=study_id, config=config, scope_codes=ScopeCodes(scopes))
+    codes = ScopeCodes(scopes, readers=_readers(bundle))
+    context = AdamContext(study_id=study_id, config=config, scope_codes=codes)
+    tte_context = context.for_reader(
+        Reader(label=ACCEPTED_READER, letter="") if evaluators else None
+    )
     reads: dict[str, list[PatientCase]] = {}
     for case in bundle.cases:
         reads.setdefault(case.patient_id, []).append(case)
@@ -165,29 +175,34 @@ def build_adam(
     for pid, cases in reads.items():
         patient_rs: list[Record] = []
         patient_tr: list[Record] = []
-        accepted_read: tuple[PatientCase, PatientTables, list[Record]] | None = None
+        accepted_read: tuple[PatientCase, PatientTables, list[Record], AdamContext] | None = None
         for case in cases:
             patient = by_read.get((pid, case.evaluator or ""), PatientTables())
             is_accepted = accepted.get(pid) == (case.evaluator or "")
             flags = _date_flags(case, patient) if imputed else None
-            case_rs = adrs.patient_records(case, patient, context)
-            case_tr = adtr.patient_records(case, patient, context)
+            read = context.for_reader(
+                codes.reader(case.evaluator or INVESTIGATOR) if evaluators else None
+            )
+            case_rs = adrs.patient_records(case, patient, read)
+            case_tr = adtr.patient_records(case, patient, read)
             if not is_accepted:  # DEATH and the like are no reader's: once per patient
                 case_rs = [r for r in case_rs if r["PARCAT2"] is not None]
                 case_tr = [r for r in case_tr if r["PARCAT2"] is not None]
             marked = is_accepted if evaluators else None
-            _mark([*case_rs, *case_tr], case, accepted=marked, flags=flags)
+            _mark([*case_rs, *case_tr], accepted=marked, flags=flags)
             patient_rs += case_rs
             patient_tr += case_tr
             if is_accepted:
-                accepted_read = (case, patient, case_rs)
+                accepted_read = (case, patient, case_rs, read)
         rs += number_records(patient_rs)  # ASEQ unique per subject over every read
         tr += number_records(patient_tr)
         if accepted_read is not None:
-            case, patient, case_rs = accepted_read
-            case_tte = adtte.patient_records(case, patient, case_rs, context)
+            case, patient, case_rs, read = accepted_read
             flags = _date_flags(case, patient) if imputed else None
-            _mark(case_tte, case, accepted=None, flags=flags)
+            case_tte = adtte.patient_records(
+                case, patient, case_rs, tte_context, read=read, date_flags=flags
+            )
+            _mark(case_tte, accepted=None, flags=flags)
             tte += number_records(case_tte)
     specs = [
         export_spec(spec, evaluators=evaluators, imputed_dates=imputed)

@@ -12,7 +12,7 @@ variables are marked so (docs/adam.md). SAS transport version 5 allows names of 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 
 MAX_NAME_CHARS = 8
@@ -350,60 +350,3 @@ def _check_label(label: str, where: str) -> list[str]:
     if len(label) > MAX_LABEL_CHARS or not label.isascii():
         return [f"{where}: label {label!r} must be at most {MAX_LABEL_CHARS} ASCII characters"]
     return []
-
-
-ADTF = _v(
-    "ADTF",
-    "Analysis Date Imputation Flag",
-    T,
-    "D (day imputed) or M (month and day imputed) when ADT is a partial date the bundle "
-    "imputed (assess date_imputation; admiral compute_dtf()), else empty. Only with "
-    "partial dates (docs/decisions.md, D126).",
-)
-ACCPTFL = _v(
-    "ACCPTFL",
-    "Accepted Read Flag",
-    T,
-    "Y on the records of the patient's accepted read (docs/decisions.md, D112, D126), "
-    "else empty. Only when the bundle names evaluators.",
-    sponsor=True,
-)
-EVALUATOR_DERIVATION = (
-    "The evaluator whose read the record holds (assessments.csv evaluator; docs/"
-    "decisions.md, D126); Investigator for the single reader."
-)
-
-
-def _insert_after(
-    variables: tuple[Variable, ...], anchor: str, added: Variable
-) -> tuple[Variable, ...]:
-    at = [v.name for v in variables].index(anchor) + 1
-    return (*variables[:at], added, *variables[at:])
-
-
-def export_spec(spec: DatasetSpec, *, evaluators: bool, imputed_dates: bool) -> DatasetSpec:
-    """The dataset as one export writes it (docs/decisions.md, D126): the spec itself for
-    one reader per patient with complete dates; with evaluators ADRS and ADTR gain ACCPTFL
-    after ANL01FL and PARCAT2 in their keys; with partial dates ADRS, ADTR and ADTTE gain
-    ADTF after ADT.
-
-    >>> export_spec(ADTTE, evaluators=False, imputed_dates=True).names[12:14]
-    ('ADT', 'ADTF')
-    >>> export_spec(ADRS, evaluators=False, imputed_dates=False) is ADRS
-    True
-    """
-    if not (evaluators or imputed_dates) or spec.name == "ADSL":
-        return spec
-    variables = spec.variables
-    keys = spec.keys
-    if evaluators:
-        variables = tuple(
-            replace(v, derivation=EVALUATOR_DERIVATION) if v.name == "PARCAT2" else v
-            for v in variables
-        )
-        if spec.name != "ADTTE":
-            variables = _insert_after(variables, "ANL01FL", ACCPTFL)
-            keys = (*keys[:2], "PARCAT2", *keys[2:])
-    if imputed_dates:
-        variables = _insert_after(variables, "ADT", ADTF)
-    return replace(spec, variables=variables, keys=keys)

@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
 from prrt.assess.rows import EVALUATOR_COLUMN, output_columns
 from prrt.config import Config, RecistConfig
 from prrt.io.formats.adam.metadata import DatasetSpec
-from prrt.io.formats.adam.parameters import Parameter, ScopeCodes
+from prrt.io.formats.adam.parameters import Parameter, Reader, ScopeCodes
 from prrt.model.case import PatientCase
 
 Value = str | int | float | Decimal | date | None
@@ -83,21 +83,39 @@ class AdamContext:
     scope_codes: ScopeCodes
     parameters: dict[str, Parameter] = field(default_factory=dict)
     """Every parameter written, by ``<dataset>:<PARAMCD>`` (for the metadata workbook)."""
+    reader: Reader | None = None
+    """Whose reads the records hold when the bundle names evaluators (D134); None: the
+    single reader (PARCAT2 Investigator)."""
 
     def usubjid(self, patient_id: str) -> str:
         """``STUDYID-patient_id``."""
         return f"{self.study_id}-{patient_id}"
 
-    def parameter(self, parameter: Parameter, scope: str | None) -> Record:
-        """PARAMCD, PARAM and PARCAT1-4 of a parameter in a scope (D104)."""
+    def for_reader(self, reader: Reader | None) -> AdamContext:
+        """The context of one reader's records (the parameters found are shared)."""
+        return replace(self, reader=reader)
+
+    def _reader_of(self, parameter: Parameter) -> Reader | None:
+        """The reader of a parameter: none for parameters of no reader (DEATH, OS)."""
+        return None if parameter.evaluator is None else self.reader
+
+    def code(self, parameter: Parameter, scope: str | None) -> str:
+        """PARAMCD of a parameter in a scope, for this context's reader (D104, D134)."""
         scope = scope if parameter.is_scoped else None
-        code = self.scope_codes.code(parameter.code, scope)
+        return self.scope_codes.code(parameter.code, scope, self._reader_of(parameter))
+
+    def parameter(self, parameter: Parameter, scope: str | None) -> Record:
+        """PARAMCD, PARAM and PARCAT1-4 of a parameter in a scope (D104), PARCAT2 and PARAM
+        naming the reader when the bundle names evaluators (D134)."""
+        code = self.code(parameter, scope)
+        scope = scope if parameter.is_scoped else None
+        reader = self._reader_of(parameter)
         self.parameters[f"{parameter.dataset}:{code}"] = parameter
         return {
             "PARAMCD": code,
-            "PARAM": self.scope_codes.name(parameter.name, scope),
+            "PARAM": self.scope_codes.name(parameter.name, scope, reader),
             "PARCAT1": parameter.category or None,
-            "PARCAT2": parameter.evaluator,
+            "PARCAT2": parameter.evaluator if reader is None else reader.label,
             "PARCAT3": parameter.criterion,
             "PARCAT4": scope,
         }

@@ -2,8 +2,9 @@
 
 Sheets: Datasets (name, label, class, structure, keys, records, files), Variables
 (dataset, name, label, type, length, format, derivation), Parameters (the PARAMCD values
-written, with PARAM, PARCAT1-4, records and derivation) and Scopes (the PARAMCD suffix of
-each lesion scope, docs/decisions.md D104).
+written, with PARAM, PARCAT1-4, records and derivation), Scopes (the PARAMCD suffix of
+each lesion scope, docs/decisions.md D104) and Readers (the PARAMCD letter and PARCAT2 of
+each reader, D134).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ PARAMETER_COLUMNS = (
     "Derivation",
 )  # fmt: skip
 SCOPE_COLUMNS = ("PARAMCD Suffix", "PARCAT4", "Lesions")
+READER_COLUMNS = ("PARAMCD Suffix", "PARCAT2", "Reads")
 
 
 def dataset_rows(datasets: Sequence[AdamDataset]) -> list[tuple[Cell, ...]]:
@@ -103,6 +105,7 @@ def write_workbook(
         ("Variables", VARIABLE_COLUMNS, variable_rows(datasets)),
         ("Parameters", PARAMETER_COLUMNS, parameter_rows(datasets, parameters)),
         ("Scopes", SCOPE_COLUMNS, scope_codes.rows()),
+        ("Readers", READER_COLUMNS, scope_codes.reader_rows()),
     ]
     first = book.active
     if first is not None:
