@@ -11,9 +11,11 @@ byte for byte.
 from __future__ import annotations
 
 import csv
+import getpass
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, delete, func, insert, select
@@ -24,6 +26,7 @@ from prrt.io.bundle import validate_bundle
 from prrt.io.issues import ValidationReport
 from prrt.io.schema import TABLES
 from prrt.io.tables import RawTable, load_tables
+from prrt.web.db.app_models import AuditEntry
 from prrt.web.db.models import ROW_MODELS, BundleColumn
 from prrt.web.db.session import DatabaseError, require_head
 
@@ -58,7 +61,8 @@ def import_bundle(engine: Engine, path: Path | str, *, replace: bool = False) ->
     loaded = load_tables(source)
     rows: dict[str, int] = {}
     with Session(engine) as session, session.begin():
-        if _holds_bundle(session):
+        had_bundle = _holds_bundle(session)
+        if had_bundle:
             if not replace:
                 raise DatabaseError(
                     "the database already holds a bundle: export it first, or import "
@@ -70,7 +74,30 @@ def import_bundle(engine: Engine, path: Path | str, *, replace: bool = False) ->
             if table is not None:
                 _insert_table(session, table)
                 rows[name] = len(table)
+        session.add(_import_entry(rows, replaced=had_bundle))
     return ImportResult(rows=rows, report=report)
+
+
+def _import_entry(rows: Mapping[str, int], *, replaced: bool) -> AuditEntry:
+    """The audit entry of an import: the tables and row counts, and whether it replaced the
+    stored bundle (whose rows are then gone: docs/decisions.md, D153)."""
+    counts = ", ".join(f"{name} {count}" for name, count in rows.items())
+    return AuditEntry(
+        at=datetime.now(UTC).replace(microsecond=0).isoformat(),
+        username=f"prrt db import ({getpass.getuser()})",
+        action="replace" if replaced else "import",
+        table_name="*",
+        row_id=0,
+        patient_id="",
+        record_key="",
+        column_name="",
+        old_value="",
+        new_value=counts,
+        reason="prrt db import --replace" if replaced else "prrt db import",
+        lock_kind="",
+        lock_key="",
+        lock_version=0,
+    )
 
 
 def _holds_bundle(session: Session) -> bool:
