@@ -18,10 +18,11 @@ becomes PD), a nodal CR without the reader's ``targets_all_gone``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 
 from prrt.config import RecistConfig
+from prrt.criteria.recist11.course_state import CourseState
 from prrt.criteria.recist11.overall import assess_overall_response
-from prrt.criteria.recist11.reappearance import assess_after_cr
 from prrt.criteria.recist11.scope import Scope
 from prrt.criteria.recist11.target import TargetResult, classify_target_sum
 from prrt.criteria.recist11.thresholds import ExactThresholds
@@ -183,9 +184,7 @@ def evaluate_sum_timepoints(
         first is not None and first.nontarget_response is NonTargetResponse.NON_CR_NON_PD
     )
     rows = [TimepointResult(assessment=baseline, is_baseline=True, baseline_sum_hmm=baseline_sum)]
-    nadir = baseline_sum
-    last_evaluable: Response | None = None
-    prior_response = False
+    state = CourseState(nadir_hmm=baseline_sum)
     for assessment in follow_ups:
         record = mine.get(assessment.assessment_id)
         if assessment.not_done or record is None:
@@ -195,48 +194,38 @@ def evaluate_sum_timepoints(
             record.target_sum_hmm,
             targets_all_gone=record.targets_all_gone,
             baseline_sum_hmm=baseline_sum,
-            nadir_hmm=nadir,
+            nadir_hmm=state.nadir_hmm,
             thresholds=thresholds,
-            has_prior_response=config.pr_persistence and prior_response,
+            has_prior_response=config.pr_persistence and state.prior_response,
         )
         non_target = resolve_non_target(record.nontarget_response, has_non_targets=has_non_targets)
         new = resolve_new_lesions(record.new_lesions)
-        overall = assess_overall_response(target.response, non_target, new)
-        flags: list[str] = []
-        incomplete_cr = False
-        if last_evaluable is Response.CR:
-            seen = is_disease_seen_in_sums(
-                target.sum_hmm, targets_all_gone=record.targets_all_gone, non_target=non_target
-            )
-            after_cr = assess_after_cr(
-                overall, is_seen=seen, cr_reappearance_is_pd=config.cr_reappearance_is_pd
-            )
-            overall, incomplete_cr = after_cr.response, after_cr.is_incomplete_cr
-            if after_cr.is_reappearance:
-                flags.append(FLAG_REAPPEARANCE)
+        visit = state.judge(
+            assess_overall_response(target.response, non_target, new),
+            is_seen=partial(
+                is_disease_seen_in_sums,
+                target.sum_hmm,
+                targets_all_gone=record.targets_all_gone,
+                non_target=non_target,
+            ),
+            config=config,
+        )
         rows.append(
             TimepointResult(
                 assessment=assessment,
                 is_baseline=False,
                 baseline_sum_hmm=baseline_sum,
                 target_sum_hmm=target.sum_hmm,
-                nadir_hmm=nadir if target.sum_hmm is not None else None,
+                nadir_hmm=state.nadir_hmm if target.sum_hmm is not None else None,
                 target_response=target.response,
                 nontarget_response=non_target,
                 new_lesions=new,
-                overall_response=overall,
-                flags=tuple(flags),
-                is_incomplete_cr=incomplete_cr,
+                overall_response=visit.overall,
+                flags=(FLAG_REAPPEARANCE,) if visit.is_reappearance else (),
+                is_incomplete_cr=visit.is_incomplete_cr,
             )
         )
-        if target.sum_hmm is not None and nadir is not None:
-            nadir = min(nadir, target.sum_hmm)
-        if overall is not Response.NE and not incomplete_cr:
-            last_evaluable = overall
-        if target.response in (TargetResponse.PR, TargetResponse.CR):
-            prior_response = True
-        if overall is Response.PD:
-            prior_response = False
+        state.advance(sum_hmm=target.sum_hmm, target=target.response, visit=visit)
     return rows
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from prrt.config import RecistConfig
+from prrt.criteria.recist11.course_state import CourseState
 from prrt.criteria.recist11.new_lesions import assess_new_lesions, find_confirmation_dates
 from prrt.criteria.recist11.nontarget import assess_non_target_lesions
 from prrt.criteria.recist11.overall import assess_overall_response
-from prrt.criteria.recist11.reappearance import assess_after_cr, is_disease_seen
+from prrt.criteria.recist11.reappearance import is_disease_seen
 from prrt.criteria.recist11.scope import Scope
 from prrt.criteria.recist11.target import assess_target_lesions, resolve_target_value
 from prrt.criteria.recist11.thresholds import ExactThresholds
@@ -93,9 +95,7 @@ def evaluate_scope_timepoints(
     confirmations = find_confirmation_dates(
         follow_ups, scope=scope, policy=config.subset_new_lesion_policy, thresholds=thresholds
     )
-    nadir = baseline_sum
-    last_evaluable: Response | None = None
-    prior_response = False
+    state = CourseState(nadir_hmm=baseline_sum)
     for assessment in follow_ups:
         if assessment.not_done:
             rows.append(_not_done(assessment, baseline_sum))
@@ -104,9 +104,9 @@ def evaluate_scope_timepoints(
             targets,
             assessment.targets,
             baseline_sum_hmm=baseline_sum or 0,
-            nadir_hmm=nadir or 0,
+            nadir_hmm=state.nadir_hmm or 0,
             thresholds=thresholds,
-            has_prior_response=config.pr_persistence and prior_response,
+            has_prior_response=config.pr_persistence and state.prior_response,
         )
         non_target = assess_non_target_lesions(non_targets, assessment.non_targets)
         new, backdated = assess_new_lesions(
@@ -117,23 +117,20 @@ def evaluate_scope_timepoints(
             confirmation_dates=confirmations,
             backdate_equivocal=config.backdate_equivocal_new,
         )
-        overall = assess_overall_response(target.response, non_target, new)
-        flags: list[str] = []
-        incomplete_cr = False
-        if last_evaluable is Response.CR:
-            seen = is_disease_seen(
+        visit = state.judge(
+            assess_overall_response(target.response, non_target, new),
+            is_seen=partial(
+                is_disease_seen,
                 targets,
                 non_targets,
                 assessment.targets,
                 assessment.non_targets,
                 thresholds=thresholds,
-            )
-            after_cr = assess_after_cr(
-                overall, is_seen=seen, cr_reappearance_is_pd=config.cr_reappearance_is_pd
-            )
-            overall, incomplete_cr = after_cr.response, after_cr.is_incomplete_cr
-            if after_cr.is_reappearance:
-                flags.append(FLAG_REAPPEARANCE)
+            ),
+            config=config,
+        )
+        overall = visit.overall
+        flags = [FLAG_REAPPEARANCE] if visit.is_reappearance else []
         if backdated and overall is Response.PD:
             flags.append(FLAG_BACKDATED)
         if target.is_pd_on_partial_sum:
@@ -145,23 +142,16 @@ def evaluate_scope_timepoints(
                 baseline_sum_hmm=baseline_sum,
                 target_sum_hmm=target.sum_hmm,
                 target_sum_partial_hmm=target.partial_sum_hmm,
-                nadir_hmm=nadir if target.sum_hmm is not None else None,
+                nadir_hmm=state.nadir_hmm if target.sum_hmm is not None else None,
                 target_response=target.response,
                 nontarget_response=non_target,
                 new_lesions=new,
                 overall_response=overall,
                 flags=tuple(flags),
-                is_incomplete_cr=incomplete_cr,
+                is_incomplete_cr=visit.is_incomplete_cr,
             )
         )
-        if target.sum_hmm is not None and nadir is not None:
-            nadir = min(nadir, target.sum_hmm)
-        if overall is not Response.NE and not incomplete_cr:
-            last_evaluable = overall
-        if target.response in (TargetResponse.PR, TargetResponse.CR):
-            prior_response = True
-        if overall is Response.PD:
-            prior_response = False
+        state.advance(sum_hmm=target.sum_hmm, target=target.response, visit=visit)
     return rows
 
 
