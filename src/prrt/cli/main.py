@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from prrt.cli.common import OutputFormat, guarded
+from prrt.cli.convert import BundleForm
 
 app = typer.Typer(
     name="prrt",
@@ -23,7 +24,8 @@ app = typer.Typer(
 )
 
 BundleArg = Annotated[
-    Path, typer.Argument(help="Cohort bundle: a folder of CSV files or an .xlsx workbook.")
+    Path,
+    typer.Argument(help="Cohort bundle: a folder of CSV (or Parquet) files or an .xlsx workbook."),
 ]
 ConfigOpt = Annotated[
     Path | None, typer.Option("--config", help="TOML configuration file (spec: assess.md).")
@@ -135,6 +137,18 @@ def template(
     from prrt.cli.template import run_template
 
     raise typer.Exit(guarded(lambda: run_template(out, example=example)))
+
+
+@app.command()
+def convert(
+    bundle: BundleArg,
+    to: Annotated[BundleForm, typer.Option("--to", help="The form to write: parquet or csv.")],
+    out: Annotated[Path, typer.Option("--out", help="New or empty folder for the files.")],
+) -> None:
+    """Write the bundle's tables as Parquet or CSV files, cells unchanged (exit 2: unreadable)."""
+    from prrt.cli.convert import run_convert
+
+    raise typer.Exit(guarded(lambda: run_convert(bundle, to, out)))
 
 
 # `prrt import <format>` and `prrt export <format>`: one command per format in each.

@@ -18,7 +18,8 @@ Project decisions
 - The patient IDs of patients.csv rows that cannot be read (a row longer than the
   header) are kept in :attr:`RawTable.unread_ids`: other files' rows of those patients
   are not reported again as unknown patients (docs/decisions.md, D72).
-- Workbook cells: :mod:`prrt.io.workbook`.
+- Workbook cells: :mod:`prrt.io.workbook`. A folder holding Parquet files:
+  :mod:`prrt.io.parquet`.
 """
 
 from __future__ import annotations
@@ -105,7 +106,9 @@ class LoadedTables:
 def load_tables(path: Path) -> LoadedTables:
     """Read every table of the bundle at ``path`` as text, never raising on bad data."""
     if path.is_dir():
-        return _load_folder(path)
+        from prrt.io.parquet import has_parquet_files, load_folder
+
+        return load_folder(path) if has_parquet_files(path) else _load_folder(path)
     if path.suffix.lower() == ".xlsx" and path.is_file():
         from prrt.io.workbook import load_workbook  # imports openpyxl, only when needed
 
@@ -139,7 +142,7 @@ def _load_folder(folder: Path) -> LoadedTables:
         if name not in TABLES:
             issues.append(unknown_file(file.name, "file"))
             continue
-        table, found = _read_csv(file, name)
+        table, found = read_csv_table(file, name)
         issues.extend(found)
         if table is None:
             unusable.add(name)
@@ -149,7 +152,8 @@ def _load_folder(folder: Path) -> LoadedTables:
     return LoadedTables(tables=tables, issues=issues, unusable=frozenset(unusable))
 
 
-def _read_csv(path: Path, name: str) -> tuple[RawTable | None, list[Issue]]:
+def read_csv_table(path: Path, name: str) -> tuple[RawTable | None, list[Issue]]:
+    """Read one CSV file as the table ``name`` (see the module's project decisions)."""
     file = path.name
     try:
         data = path.read_bytes()

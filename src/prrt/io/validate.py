@@ -200,6 +200,8 @@ _RANK = {name: rank for rank, name in enumerate(TABLES)}
 
 def _position(issue: Issue) -> tuple[int, int]:
     """Issues are listed by file (bundle.md order, then others) and row; sheet names
-    rank ignoring case, as they are matched (:mod:`prrt.io.workbook`)."""
-    rank = _RANK.get(issue.file.removesuffix(".csv").strip().lower(), len(_RANK))
+    rank ignoring case, as they are matched (:mod:`prrt.io.workbook`); a Parquet file
+    ranks as its CSV form (:mod:`prrt.io.parquet`)."""
+    table = issue.file.removesuffix(".csv").removesuffix(".parquet")
+    rank = _RANK.get(table.strip().lower(), len(_RANK))
     return rank, issue.row or 0
