@@ -17,12 +17,18 @@ from prrt.config import Config
 from prrt.io.issues import Issue
 from prrt.web.accounts import Identity
 from prrt.web.entry import assessment_edits, assessment_lock_key, patient_edits
-from prrt.web.evaluate import evaluate_patient, preview_edits
+from prrt.web.evaluate import Evaluation, evaluate_patient, preview_edits
 from prrt.web.schemas import AssessmentEntry, AssessmentSave, PatientSave
 from prrt.web.store.changes import EditConflictError, Lock, apply_edits, changes_since
 from prrt.web.summaries import SummaryCache, summary_of
 
-__all__ = ["ScanPreview", "preview_assessment", "save_assessment", "save_patient"]
+__all__ = [
+    "ScanPreview",
+    "preview_assessment",
+    "save_assessment",
+    "save_patient",
+    "stored_scan",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -101,11 +107,25 @@ def preview_assessment(
     """The responses and problems the scan would have if saved now (nothing stored)."""
     with Session(engine) as session:
         edits = assessment_edits(session, patient_id, entry, is_new=is_new)
-    evaluation = preview_edits(engine, patient_id, edits, config=config)
+    return _scan_preview(
+        preview_edits(engine, patient_id, edits, config=config), entry.assessment_id
+    )
+
+
+def stored_scan(
+    engine: Engine, patient_id: str, assessment_id: str, *, config: Config
+) -> ScanPreview:
+    """The responses and problems of a saved scan (the patient as stored)."""
+    with Session(engine) as session:
+        evaluation = evaluate_patient(session, patient_id, config=config)
+    return _scan_preview(evaluation, assessment_id)
+
+
+def _scan_preview(evaluation: Evaluation, assessment_id: str) -> ScanPreview:
     rows = tuple(
         r
         for r in evaluation.tables.get("timepoint_responses", ())
-        if r["assessment_id"] == entry.assessment_id
+        if r["assessment_id"] == assessment_id
     )
     return ScanPreview(
         errors=tuple(evaluation.errors),

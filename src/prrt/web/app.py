@@ -15,10 +15,12 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import DataError
 
 from prrt import __version__
 from prrt.config import DEFAULT_CONFIG, Config
 from prrt.web.accounts import secret_of
+from prrt.web.cohort_cache import CohortCache
 from prrt.web.db.session import open_database, require_head
 from prrt.web.deps import LoginRequiredError
 from prrt.web.jobs import JobRunner
@@ -29,6 +31,7 @@ from prrt.web.summaries import SummaryCache
 __all__ = ["create_app", "web_engine"]
 
 _HERE = Path(__file__).parent
+REFUSED_VALUE = "a value of the request cannot be stored (e.g. the character U+0000)"
 
 
 def web_engine(url: str) -> Engine:
@@ -83,6 +86,7 @@ def create_app(
     app.state.jobs = JobRunner()
     app.state.summaries = SummaryCache()
     app.state.summaries.start(engine, config)
+    app.state.cohort = CohortCache(config)
     _add_filters(app.state.templates)
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
@@ -92,9 +96,19 @@ def create_app(
 
 
 def _add_routes(app: FastAPI) -> None:
-    from prrt.web.routes import api, assessments, auth, cohort, patients
+    from prrt.web.routes import (
+        admin,
+        api,
+        assessments,
+        audit,
+        auth,
+        cohort,
+        docs,
+        midpoint,
+        patients,
+    )
 
-    for module in (auth, patients, assessments, cohort, api):
+    for module in (auth, patients, assessments, midpoint, audit, cohort, admin, docs, api):
         app.include_router(module.router)
 
 
@@ -119,6 +133,13 @@ def _add_error_handlers(app: FastAPI) -> None:
             status_code=exc.status_code,
             headers=exc.headers,
         )
+
+    @app.exception_handler(DataError)
+    async def _refused_value(request: Request, _exc: DataError) -> Response:
+        # PostgreSQL refuses U+0000 in text (SQLite stores it): a bad request, not a
+        # server error (docs/decisions.md, D160). The exception names the values: it is
+        # not shown or logged.
+        return await _http(request, HTTPException(422, REFUSED_VALUE))
 
 
 def _add_filters(templates: Jinja2Templates) -> None:

@@ -7,7 +7,7 @@ bundle validator parses them and reports every problem with the messages of
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
     "AssessmentEntry",
@@ -22,10 +22,20 @@ __all__ = [
 
 _ID = Field(min_length=1, max_length=64, pattern=r"^[^/\s][^/]*$")
 _CELL = Field(default="", max_length=200)
+MAX_VERSION = 2_147_483_647
+"""Edit versions are SQL INTEGER, 32 bits on PostgreSQL (docs/decisions.md, D160)."""
 
 
 class _Cells(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        """No U+0000 in text: PostgreSQL refuses it (docs/decisions.md, D160)."""
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("must not contain the character U+0000")
+        return value
 
 
 class LesionEntry(_Cells):
@@ -66,7 +76,7 @@ class AssessmentEntry(_Cells):
 class AssessmentSave(AssessmentEntry):
     """An entry to store: the version it was loaded at and, to change saved data, why."""
 
-    version: int = Field(ge=0)
+    version: int = Field(ge=0, le=MAX_VERSION)
     reason: str = Field(default="", max_length=500)
 
 
@@ -106,7 +116,7 @@ class PatientEntry(_Cells):
 class PatientSave(PatientEntry):
     """A patient's record to store (see :class:`AssessmentSave`)."""
 
-    version: int = Field(ge=0)
+    version: int = Field(ge=0, le=MAX_VERSION)
     reason: str = Field(default="", max_length=500)
 
 

@@ -10,6 +10,7 @@ from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 
 from prrt.web.accounts import Identity
@@ -18,7 +19,8 @@ from prrt.web.audit import patient_changes
 from prrt.web.deps import config_of, engine_of
 from prrt.web.entry import NotFoundError, load_assessment_entry, load_patient_entry
 from prrt.web.evaluate import evaluate_patient
-from prrt.web.routes.common import API_EDITOR, API_VIEWER
+from prrt.web.routes.admin import UserIn
+from prrt.web.routes.common import API_ADMIN, API_EDITOR, API_VIEWER
 from prrt.web.routes.patients import list_patients
 from prrt.web.schemas import (
     AssessmentEntry,
@@ -241,3 +243,119 @@ def api_audit(request: Request, patient_id: str, identity: Identity = API_VIEWER
     """Every recorded change of the patient's data, oldest first."""
     with Session(engine_of(request)) as session:
         return [_change(c) for c in patient_changes(session, patient_id)]
+
+
+# ---------------------------------------------------------------- mid-treatment view, cohort
+
+
+@router.get("/patients/{patient_id}/midpoint")
+def api_midpoint(
+    request: Request, patient_id: str, identity: Identity = API_VIEWER
+) -> dict[str, Any]:
+    """The mid-treatment view: the JSON of ``prrt midpoint --format json`` (404 without a
+    mid-treatment assessment, 422 when the patient's data has errors)."""
+    from prrt.web.routes.midpoint import cohort_cache, load_midpoint
+
+    state = load_midpoint(
+        engine_of(request), cohort_cache(request), patient_id, config=config_of(request)
+    )
+    if state.errors:
+        raise HTTPException(
+            422,
+            {
+                "message": "the patient's data has errors",
+                "problems": [i.to_dict() for i in state.errors],
+            },
+        )
+    if state.view is None:
+        raise HTTPException(404, state.unavailable)
+    return state.view
+
+
+@router.get("/cohort")
+def api_cohort(request: Request, identity: Identity = API_VIEWER) -> dict[str, Any]:
+    """Response by timepoint, ORR and Kaplan-Meier PFS per lesion group, as results.json of
+    ``prrt report`` (figures: name, title and caption; 422 when the stored data has errors)."""
+    from prrt.web.routes.midpoint import cohort_cache
+
+    stored = cohort_cache(request).get(engine_of(request))
+    if stored.errors:
+        raise HTTPException(
+            422,
+            {
+                "message": "the stored cohort has errors",
+                "problems": [i.to_dict() for i in stored.errors],
+            },
+        )
+    made = stored.summary()
+    if made is None:
+        raise HTTPException(404, "no patient is stored yet")
+    summary = asdict(made)
+    summary["pfs_figures"] = [
+        {k: v for k, v in figure.items() if k != "svg"} for figure in summary["pfs_figures"]
+    ]
+    return summary
+
+
+# ---------------------------------------------------------------- report jobs
+
+
+@router.post("/reports", status_code=202)
+def api_start_report(request: Request, identity: Identity = API_EDITOR) -> dict[str, object]:
+    """Start ``prrt report`` on the stored cohort; follow it at ``/api/reports/{id}``."""
+    from prrt.web.routes.cohort import submit_report
+
+    return submit_report(request, identity).as_dict()
+
+
+@router.get("/reports/{job_id}")
+def api_report(request: Request, job_id: str, identity: Identity = API_VIEWER) -> dict[str, object]:
+    """A report job's state: queued, running (fraction, step), done or failed (error)."""
+    from prrt.web.routes.cohort import owned_job
+
+    return owned_job(request, job_id, identity).as_dict()
+
+
+@router.get("/reports/{job_id}/download", response_class=FileResponse)
+def api_report_download(request: Request, job_id: str, identity: Identity = API_VIEWER) -> Any:
+    """The finished report as a zip (its owner or an administrator)."""
+    from prrt.web.routes.cohort import job_archive, owned_job
+
+    return job_archive(owned_job(request, job_id, identity))
+
+
+# ---------------------------------------------------------------- users (admin)
+
+
+@router.get("/users")
+def api_users(request: Request, identity: Identity = API_ADMIN) -> list[dict[str, Any]]:
+    """Every user: name, role, active, created (never a password hash)."""
+    from prrt.web.routes.admin import list_users
+
+    return [user.model_dump(mode="json") for user in list_users(engine_of(request))]
+
+
+@router.post("/users", status_code=201)
+def api_add_user(request: Request, user: UserIn, identity: Identity = API_ADMIN) -> dict[str, str]:
+    """Add a user (password at least 12 characters, stored as its argon2id hash)."""
+    from prrt.web.accounts import AccountError, add_user
+
+    try:
+        add_user(engine_of(request), user.username, user.password, user.role)
+    except AccountError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return {"username": user.username, "role": user.role.value}
+
+
+@router.post("/users/{username}/deactivate")
+def api_deactivate_user(
+    request: Request, username: str, identity: Identity = API_ADMIN
+) -> dict[str, object]:
+    """Deactivate a user: their sessions and API tokens stop working (not your own)."""
+    from prrt.web.routes.admin import UserRefusedError, deactivate_user
+
+    try:
+        deactivate_user(engine_of(request), username, by=identity)
+    except UserRefusedError as exc:
+        raise HTTPException(exc.status_code, str(exc)) from None
+    return {"username": username, "active": False}

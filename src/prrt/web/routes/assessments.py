@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from prrt.web.accounts import Identity, Role
-from prrt.web.actions import preview_assessment, save_assessment
+from prrt.web.actions import ScanPreview, preview_assessment, save_assessment, stored_scan
 from prrt.web.deps import config_of, engine_of
 from prrt.web.entry import NotFoundError, load_assessment_entry
 from prrt.web.forms import nested_form
@@ -58,7 +58,10 @@ def assessment_page(
 ) -> Response:
     """The scan's lesion table (read-only for a viewer) with its responses."""
     entry, version = _load(request, patient_id, assessment_id)
-    return _page(request, identity, patient_id, entry, version=version, is_new=False)
+    preview = stored_scan(engine_of(request), patient_id, assessment_id, config=config_of(request))
+    return _page(
+        request, identity, patient_id, entry, version=version, is_new=False, preview=preview
+    )
 
 
 def _page(
@@ -71,10 +74,10 @@ def _page(
     is_new: bool,
     status_code: int = 200,
     compute: bool = True,
+    preview: ScanPreview | None = None,
     **extra: Any,
 ) -> Response:
-    preview = None
-    if compute and entry.assessment_id:
+    if preview is None and compute and entry.assessment_id:
         try:
             preview = preview_assessment(
                 engine_of(request), patient_id, entry, is_new=is_new, config=config_of(request)

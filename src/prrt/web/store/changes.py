@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from prrt.errors import PrrtError
@@ -192,8 +193,10 @@ def apply_edits(
     EditConflictError
         When the unit's version is not ``lock.version``.
     EditRefusedError
-        When saved data would change without a reason, or a row is not the patient's.
+        When saved data would change without a reason, a required cell is empty, a
+        row repeats a stored key, or a row is not the patient's.
     """
+    _refuse_empty_required(edits)
     version = _bump(session, lock) if lock is not None else 0
     now = datetime.now(UTC).replace(microsecond=0).isoformat()
     headers = stored_headers(session)
@@ -226,8 +229,14 @@ def apply_edits(
         model = ROW_MODELS[edit.table]
         if edit.row_id is None:
             cells = {**dict(edit.cells or {}), "patient_id": patient_id}
-            row_id = _insert(session, edit.table, cells, headers)
             key = _record_key(edit.table, cells)
+            try:
+                row_id = _insert(session, edit.table, cells, headers)
+            except IntegrityError:  # the table's UNIQUE key (docs/decisions.md, D161)
+                raise EditRefusedError(
+                    f"{TABLES[edit.table].file}, {key}: duplicate of a row with the same key; "
+                    "delete the duplicate row or correct its ID"
+                ) from None
             for column, value in cells.items():
                 if value and column != "patient_id":
                     audit("insert", edit.table, row_id, key, column, "", value)
@@ -257,6 +266,27 @@ def apply_edits(
         session.execute(insert(AuditEntry), entries)
     session.flush()
     return version
+
+
+def _refuse_empty_required(edits: Sequence[RowEdit]) -> None:
+    """Required cells are filled (a CHECK of the database); the problems are worded as
+    ``prrt validate`` words them (missing_value; docs/decisions.md, D161)."""
+    problems = []
+    for edit in edits:
+        if edit.cells is None:
+            continue
+        spec = TABLES[edit.table]
+        for column in spec.columns:
+            if not column.required or column.name == "patient_id":
+                continue
+            filled = edit.row_id is not None and column.name not in edit.cells
+            if not filled and not edit.cells.get(column.name, ""):
+                problems.append(
+                    f"{spec.file}, {column.name} = : is required; "
+                    f"fill in {column.name} on every row"
+                )
+    if problems:
+        raise EditRefusedError("; ".join(dict.fromkeys(problems)))
 
 
 def _insert(
