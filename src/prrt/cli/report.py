@@ -10,13 +10,14 @@ failure.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from prrt.cli.common import EXIT_OK, print_warnings
+from prrt.cli.common import EXIT_BAD_INPUT, EXIT_OK, print_warnings
 from prrt.cli.progress import MIN_ITEMS_FOR_BAR, progress_bar
 
 if TYPE_CHECKING:
@@ -31,6 +32,9 @@ def run_report(bundle: Path, out: Path, config: Path | None) -> int:
 
     cfg = load_config(config)
     cohort, assessed = read_and_assess(bundle, cfg)
+    if not cohort.cases:
+        print(f"error: {bundle} has no patient: there is nothing to report", file=sys.stderr)
+        return EXIT_BAD_INPUT
     write_cohort_report(cohort, assessed, out, cfg)
     return EXIT_OK
 

@@ -91,6 +91,7 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     _add_routes(app)
+    _declare_bearer_auth(app)
     _add_error_handlers(app)
     return app
 
@@ -154,3 +155,31 @@ def _add_filters(templates: Jinja2Templates) -> None:
     templates.env.filters["scope_label"] = scope_label
     templates.env.filters["timepoint_label"] = timepoint_label
     templates.env.filters["pct"] = pct
+
+
+def _declare_bearer_auth(app: FastAPI) -> None:
+    """Declare the API's bearer tokens in the OpenAPI description (so /docs can authorise):
+    every /api operation accepts ``Authorization: Bearer <token>`` or a session cookie."""
+    from typing import Any
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            schema = get_openapi(
+                title=app.title, version=app.version, summary=app.summary, routes=app.routes
+            )
+            components = schema.setdefault("components", {})
+            components["securitySchemes"] = {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An API token from `prrt user token USERNAME`.",
+                },
+                "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "prrt_session"},
+            }
+            schema["security"] = [{"bearerAuth": []}, {"sessionCookie": []}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

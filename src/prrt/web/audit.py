@@ -26,23 +26,27 @@ def patient_changes(session: Session, patient_id: str) -> list[Change]:
     return [as_change(entry) for entry in entries]
 
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(cell: str) -> str:
+    """A cell a spreadsheet will not run as a formula: a leading ``'`` before ``=``, ``+``,
+    ``-``, ``@``, tab or carriage return (OWASP "CSV Injection"). Numbers such as ``-3.5``
+    are left as they are."""
+    if cell.startswith(_FORMULA_STARTS):
+        try:
+            float(cell)
+        except ValueError:
+            return "'" + cell
+    return cell
+
+
 def audit_csv(changes: list[Change]) -> str:
-    """The changes as CSV (UTF-8 text, one row per change)."""
+    """The changes as CSV (UTF-8 text, one row per change; formulas made inert)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(AUDIT_CSV_COLUMNS)
     for c in changes:
-        writer.writerow(
-            [
-                c.at,
-                c.username,
-                c.action,
-                c.table,
-                c.record,
-                c.column,
-                c.old_value,
-                c.new_value,
-                c.reason,
-            ]
-        )
+        cells = (c.at, c.username, c.action, c.table, c.record, c.column)
+        writer.writerow([_inert(cell) for cell in (*cells, c.old_value, c.new_value, c.reason)])
     return out.getvalue()
