@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 import httpx
-from bench_assess import heading, print_and_append
+from bench_assess import SAMPLING, heading, print_and_append
 
 from prrt.datasets.simulate import simulate_cohort
 from prrt.io.writer import write_bundle
@@ -224,7 +224,7 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
     lines = [
-        heading("prrt serve (bench/bench_web.py)"),
+        heading("prrt serve (bench/bench_web.py)").replace(f", {SAMPLING}", ""),
         f"{args.patients} patients, SQLite, {args.users} users logged in, one request per user "
         f"every {args.interval:g} s for {args.seconds:g} s (4 page reads : 1 API save with the "
         "responses recomputed); latency in ms, measured by the clients on 127.0.0.1.",
