@@ -102,14 +102,25 @@ def _pick_patients(path: Path) -> tuple[str, str, str]:
     return applies, not_applies, no_mid
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    """The demo cohort imported into a new SQLite database, with the test users."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def demo(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Demo]:
+    """The demo cohort imported into a new database (SQLite, then PostgreSQL), with the
+    test users."""
     path = load_demo_cohort()
-    folder = tmp_path_factory.mktemp("demo-db")
-    with h.make_web_app(f"sqlite:///{folder / 'prrt.db'}") as web:
-        import_bundle(web.app.state.engine, path)
-        yield Demo(path, web, *_pick_patients(path))
+    if request.param == "postgresql":
+        server = request.getfixturevalue("postgres_server")
+        url = str(server.create_database("pages_demo"))
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('demo-db') / 'prrt.db'}"
+    try:
+        with h.make_web_app(url) as web:
+            import_bundle(web.app.state.engine, path)
+            yield Demo(path, web, *_pick_patients(path))
+    finally:
+        if request.param == "postgresql":
+            server.drop_database("pages_demo")
 
 
 def _cli_view(path: Path, patient_id: str, capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:

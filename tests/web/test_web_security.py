@@ -55,9 +55,10 @@ DUMMY_PARAMS = {"patient_id": "P1", "assessment_id": "A0"}
 
 
 @pytest.fixture
-def web(tmp_path: Path) -> Iterator[Any]:
-    """The application on SQLite with admin, editor, editor2, viewer and the patient P1."""
-    with h.make_web_app(f"sqlite:///{tmp_path / 'prrt.db'}") as web:
+def web(db_url: str) -> Iterator[Any]:
+    """The application (SQLite and PostgreSQL) with admin, editor, editor2, viewer and the
+    patient P1."""
+    with h.make_web_app(db_url) as web:
         h.seed(web)
         yield web
 
