@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from prrt.io.schema import MEASUREMENT_STATUSES
 from prrt.web.accounts import Identity, Role
 from prrt.web.actions import ScanPreview, preview_assessment, save_assessment, stored_scan
 from prrt.web.deps import config_of, engine_of
@@ -95,6 +96,7 @@ def _page(
         is_new=is_new,
         can_edit=identity.role.allows(Role.EDITOR),
         preview=preview,
+        statuses=MEASUREMENT_STATUSES,
         **extra,
     )
 
