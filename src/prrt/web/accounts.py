@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from prrt.errors import PrrtError
@@ -133,10 +133,12 @@ _DUMMY_HASH = hash_password("not a password of anyone")
 
 
 def open_session(engine: Engine, user: User, *, secret: str) -> str:
-    """A new browser session for ``user``: returns the cookie token."""
+    """A new browser session for ``user``: returns the cookie token (expired sessions of
+    every user are removed on the way)."""
     token = new_token()
     now = _now()
     with Session(engine) as session, session.begin():
+        session.execute(delete(WebSession).where(WebSession.expires_at <= _stamp(now)))
         session.add(
             WebSession(
                 token_hash=hash_token(secret, token),
