@@ -21,6 +21,7 @@ from prrt.criteria.recist11.scope import Scope, default_scopes
 from prrt.criteria.recist11.thresholds import ExactThresholds
 from prrt.forked import available_workers
 from prrt.io.issues import Issue, ValidationReport
+from prrt.io.table_format import TableFormat
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -189,14 +190,45 @@ def assess_path(
     return assess_bundle(bundle, config=config, scopes=scopes)
 
 
-def write_assess_outputs(result: AssessResult, out_dir: Path | str) -> list[Path]:
-    """Write the CSV files of assess.md (and the metabolic ones, if any) into ``out_dir``."""
+def write_assess_outputs(
+    result: AssessResult,
+    out_dir: Path | str,
+    *,
+    output_format: TableFormat | str = TableFormat.CSV,
+) -> list[Path]:
+    """Write the output files of assess.md (and the metabolic ones, if any) into
+    ``out_dir``: CSV files, or Parquet files with ``output_format="parquet"``
+    (docs/outputs.md, "Parquet outputs"; docs/decisions.md, D179-D180).
+
+    Raises
+    ------
+    DataValidationError
+        Parquet only: a value its column's type cannot hold exactly; nothing is written.
+    """
+    if TableFormat(output_format) is TableFormat.PARQUET:
+        from prrt.assess.parquet_format import write_parquet_outputs
+
+        return write_parquet_outputs(
+            result.rows,
+            Path(out_dir),
+            evaluators=result.evaluators,
+            imputed_dates=result.imputed_dates,
+        )
     return write_tables(
         result.rows.items(),
         Path(out_dir),
         evaluators=result.evaluators,
         imputed_dates=result.imputed_dates,
     )
+
+
+def default_output_format(bundle_path: Path | str) -> TableFormat:
+    """The format ``prrt assess`` writes by default: Parquet for a Parquet bundle (a folder
+    whose table files are all Parquet, :func:`prrt.io.parquet.is_parquet_bundle`), CSV for
+    any other bundle (docs/decisions.md, D179)."""
+    from prrt.io.parquet import is_parquet_bundle
+
+    return TableFormat.PARQUET if is_parquet_bundle(Path(bundle_path)) else TableFormat.CSV
 
 
 def write_tables(

@@ -3,7 +3,8 @@
 Workers are forked after the validated cases are in memory (:func:`prrt.forked.map_forked`),
 so cases are not pickled. :func:`assess_to_csv` (``prrt assess``) gets each chunk back as
 CSV text per table and writes it in chunk order: byte-identical to
-:func:`prrt.assess.api.write_assess_outputs` of the one-process path (tested).
+:func:`prrt.assess.api.write_assess_outputs` of the one-process path (tested);
+:func:`assess_to_parquet` gets Arrow tables and writes the same tables as Parquet.
 :func:`assess_rows` (``prrt report``) gets the rows back, equal to
 :func:`prrt.assess.api.assess_cases` (tested).
 """
@@ -121,6 +122,41 @@ def assess_to_csv(
         for handle in handles.values():
             handle.close()
     return list(paths.values()), warnings
+
+
+def assess_to_parquet(
+    cases: Sequence[PatientCase],
+    out_dir: Path,
+    *,
+    config: Config,
+    scopes: Sequence[Scope],
+    workers: int,
+    on_progress: Callable[[int], None] | None = None,
+) -> tuple[list[Path], list[Issue]]:
+    """As :func:`assess_to_csv`, writing ``<table>.parquet`` files (docs/outputs.md,
+    "Parquet outputs"): each chunk is turned into Arrow tables in its worker, and the
+    files are written once every chunk is in, so a value that does not fit its column
+    (D180) stops the run before any file is written (``DataValidationError``)."""
+    from prrt.assess.parquet_format import ParquetTables, rows_to_arrow
+
+    flags = {
+        "evaluators": any(case.evaluator is not None for case in cases),
+        "imputed_dates": has_imputed_dates(cases),
+    }
+    gathered = ParquetTables(output_tables(cases, config), **flags)
+    warnings: list[Issue] = []
+    chunks = _assessed_chunks(
+        cases,
+        lambda tables: rows_to_arrow(tables, **flags),
+        config=config,
+        scopes=scopes,
+        workers=workers,
+        on_progress=on_progress,
+    )
+    for arrow, found in chunks:
+        gathered.add(arrow)
+        warnings.extend(found)
+    return gathered.write(out_dir), warnings
 
 
 def _csv_texts(tables: Tables) -> dict[str, str]:

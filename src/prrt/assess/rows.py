@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from enum import StrEnum
 from fractions import Fraction
 from functools import lru_cache
 
@@ -92,6 +93,87 @@ def output_columns(
     if imputed_dates and table in DATE_FLAGGED_TABLES:
         columns = (*columns, DATE_IMPUTATION_COLUMN)
     return columns
+
+
+class ColumnType(StrEnum):
+    """The Python values of an output column, which fix its Parquet type (docs/outputs.md,
+    "Parquet outputs"; docs/decisions.md, D180). ``None`` (an empty cell) is null in every
+    type."""
+
+    TEXT = "text"
+    """``str``; Parquet string."""
+    DATE = "date"
+    """``datetime.date``; Parquet date32."""
+    BOOL = "bool"
+    """``bool``; Parquet bool."""
+    INT = "int"
+    """``int`` (days, counts, the 0/1 event); Parquet int64."""
+    FLOAT = "float"
+    """``float`` (percentages, months, metabolic values; Krenning scores, written as
+    whole numbers in the CSV, are whole floats); Parquet float64, the double the CSV
+    prints."""
+    MM = "mm"
+    """``Decimal`` millimetres in hundredths (:func:`hmm_to_mm`); Parquet decimal128(38, 2)."""
+    GBQ = "gbq"
+    """``Decimal`` sum of ``activity_gbq`` (any number of decimals in the bundle); Parquet
+    decimal128(38, 6), so exact to the kBq."""
+
+
+_T, _D, _B = ColumnType.TEXT, ColumnType.DATE, ColumnType.BOOL
+_I, _F, _MM, _GBQ = ColumnType.INT, ColumnType.FLOAT, ColumnType.MM, ColumnType.GBQ
+
+OUTPUT_TYPES: dict[str, dict[str, ColumnType]] = {
+    "timepoint_responses": {
+        "patient_id": _T, "scope": _T, "assessment_id": _T, "date": _D, "timepoint": _T,
+        "target_sum_mm": _MM, "target_sum_partial_mm": _MM, "baseline_sum_mm": _MM,
+        "nadir_mm": _MM, "pct_change_baseline": _F, "pct_change_nadir": _F,
+        "target_response": _T, "nontarget_response": _T, "new_lesions": _T,
+        "overall_response": _T, "flags": _T,
+    },
+    "best_response": {
+        "patient_id": _T, "scope": _T, "measurable_at_baseline": _B, "bor": _T, "bor_date": _D,
+        "bor_confirmed": _T, "bor_confirmed_date": _D, "best_pct_change": _F,
+        "first_pd_date": _D,
+    },
+    "endpoints": {
+        "patient_id": _T, "scope": _T, "endpoint": _T, "origin_date": _D, "end_date": _D,
+        "event": _I, "days": _I, "months": _F, "reason": _T,
+    },
+    "timepoints": {
+        "patient_id": _T, "timepoint": _T, "assessment_id": _T, "date": _D,
+        "cycles_before": _I, "days_since_last_cycle": _I, "cumulative_activity_gbq": _GBQ,
+    },
+    "courses": {
+        "patient_id": _T, "course": _I, "cycles_given": _I, "cumulative_activity_gbq": _GBQ,
+        "first_cycle_date": _D, "last_cycle_date": _D, "dose_reductions": _I,
+        "stop_reason": _T,
+    },
+    "metabolic_responses": {
+        "patient_id": _T, "scope": _T, "assessment_id": _T, "date": _D, "timepoint": _T,
+        "criterion": _T, "value": _F, "baseline_value": _F, "pct_change": _F, "category": _T,
+        "reason": _T, "baseline_assessment_id": _T, "baseline_date": _D, "lesion_ids": _T,
+    },
+    "best_metabolic_response": {
+        "patient_id": _T, "scope": _T, "criterion": _T, "best_response": _T,
+        "best_response_date": _D, "assessment_id": _T, "best_pct_change": _F,
+        "first_pmd_date": _D, "reason": _T,
+    },
+}  # fmt: skip
+"""The type of every column of :data:`OUTPUT_COLUMNS`, table by table, in their order
+(tested); ``evaluator`` and ``date_imputation`` are text."""
+
+
+def output_types(
+    table: str, *, evaluators: bool = False, imputed_dates: bool = False
+) -> dict[str, ColumnType]:
+    """The columns of ``table`` (:func:`output_columns`, in order) with their types.
+
+    >>> list(output_types("courses", evaluators=True).items())[-2:]
+    [('stop_reason', <ColumnType.TEXT: 'text'>), ('evaluator', <ColumnType.TEXT: 'text'>)]
+    """
+    types = OUTPUT_TYPES[table]
+    columns = output_columns(table, evaluators=evaluators, imputed_dates=imputed_dates)
+    return {column: types.get(column, ColumnType.TEXT) for column in columns}
 
 
 @lru_cache(maxsize=1 << 16)

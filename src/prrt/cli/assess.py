@@ -1,4 +1,8 @@
-"""``prrt assess``: read, validate, assess, write the CSV files of spec/assess.md."""
+"""``prrt assess``: read, validate, assess, write the output files of spec/assess.md.
+
+CSV files, or Parquet files for a Parquet bundle; ``--output-format`` chooses either way
+(docs/outputs.md, "Parquet outputs"; docs/decisions.md, D179).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,20 @@ from pathlib import Path
 
 from prrt.cli.common import EXIT_BAD_INPUT, EXIT_OK, print_warnings
 from prrt.cli.progress import progress_bar
+from prrt.io.table_format import TableFormat
 
 
-def run_assess(bundle_path: Path, out: Path, config_path: Path | None, scopes: list[str]) -> int:
-    """Run ``prrt assess``; return the exit status."""
-    from prrt.assess.api import resolve_scopes, worker_count
-    from prrt.assess.parallel import assess_to_csv
+def run_assess(
+    bundle_path: Path,
+    out: Path,
+    config_path: Path | None,
+    scopes: list[str],
+    output_format: TableFormat | None = None,
+) -> int:
+    """Run ``prrt assess``; return the exit status. Without ``output_format``, Parquet
+    for a Parquet bundle and CSV otherwise (:func:`prrt.assess.api.default_output_format`)."""
+    from prrt.assess.api import default_output_format, resolve_scopes, worker_count
+    from prrt.assess.parallel import assess_to_csv, assess_to_parquet
     from prrt.config import load_config
     from prrt.criteria.recist11.scope import Scope
     from prrt.io.bundle import read_bundle
@@ -27,8 +39,11 @@ def run_assess(bundle_path: Path, out: Path, config_path: Path | None, scopes: l
     bundle = read_bundle(bundle_path, config=config, clinical_records=False)
     print_warnings(bundle.report.warnings)
     cases = bundle.cases
+    if output_format is None:
+        output_format = default_output_format(bundle_path)
+    write = assess_to_parquet if output_format is TableFormat.PARQUET else assess_to_csv
     with progress_bar("Assessing patients", total=len(cases)) as advance:
-        paths, warnings = assess_to_csv(
+        paths, warnings = write(
             cases,
             out,
             config=config,

@@ -14,6 +14,7 @@ import typer
 
 from prrt.cli.common import OutputFormat, guarded
 from prrt.cli.convert import BundleForm
+from prrt.io.table_format import TableFormat
 
 app = typer.Typer(
     name="prrt",
@@ -49,17 +50,24 @@ def validate(
 @app.command()
 def assess(
     bundle: BundleArg,
-    out: Annotated[Path, typer.Option("--out", help="Folder for the output CSV files.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the output files.")],
     config: ConfigOpt = None,
     scope: Annotated[
         list[str] | None,
         typer.Option("--scope", help="all, only:<group> or without:<group>; repeatable."),
     ] = None,
+    output_format: Annotated[
+        TableFormat | None,
+        typer.Option(
+            "--output-format",
+            help="csv or parquet; default parquet for a bundle of Parquet files, else csv.",
+        ),
+    ] = None,
 ) -> None:
     """Compute RECIST 1.1 responses, best response, endpoints and PRRT timepoints."""
     from prrt.cli.assess import run_assess
 
-    raise typer.Exit(guarded(lambda: run_assess(bundle, out, config, scope or [])))
+    raise typer.Exit(guarded(lambda: run_assess(bundle, out, config, scope or [], output_format)))
 
 
 @app.command()

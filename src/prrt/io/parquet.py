@@ -92,6 +92,20 @@ def _read_one(name: str, files: Sequence[Path]) -> tuple[RawTable | None, list[I
     return read_parquet_table(file, name)
 
 
+def is_parquet_bundle(path: Path) -> bool:
+    """Whether ``path`` is a Parquet bundle: a folder holding table files, every one of
+    them Parquet (the rule that names a missing table ``.parquet``, D171). ``prrt assess``
+    then writes Parquet outputs (docs/decisions.md, D179); a folder mixing CSV and
+    Parquet tables, or a workbook, is not one."""
+    if not path.is_dir():
+        return False
+    by_table: dict[str, list[Path]] = {}
+    for entry in path.iterdir():
+        if entry.suffix.lower() in (CSV_SUFFIX, PARQUET_SUFFIX):
+            by_table.setdefault(entry.stem, []).append(entry)
+    return _suffix_of_missing(by_table) == PARQUET_SUFFIX
+
+
 def _suffix_of_missing(by_table: dict[str, list[Path]]) -> str:
     """``.parquet`` when every table file present is Parquet, else ``.csv`` (D171)."""
     suffixes = {
