@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 from bench_assess import SAMPLING, heading, print_and_append
 
 from prrt.datasets.simulate import simulate_cohort
@@ -75,7 +75,7 @@ def prepare(folder: Path, patients: int, users: int) -> tuple[str, list[tuple[st
     return url, pairs
 
 
-async def login(client: httpx.AsyncClient, username: str) -> str:
+async def login(client: httpx2.AsyncClient, username: str) -> str:
     """Log in; return the session's CSRF token."""
     page = await client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
@@ -90,7 +90,7 @@ async def login(client: httpx.AsyncClient, username: str) -> str:
     return csrf.group(1)
 
 
-async def save_scan(client: httpx.AsyncClient, csrf: str, pid: str, aid: str, step: int) -> float:
+async def save_scan(client: httpx2.AsyncClient, csrf: str, pid: str, aid: str, step: int) -> float:
     """Change one target diameter of a scan through the API; the PUT's latency in s."""
     scan = (await client.get(f"/api/patients/{pid}/assessments/{aid}")).json()
     lesion = next(row for row in scan["lesions"] if row["diameter_mm"])
@@ -122,7 +122,7 @@ async def user(
 ) -> None:
     """One user's session: log in, then one request every ``interval`` seconds."""
     mine = pairs[index::users]
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+    async with httpx2.AsyncClient(base_url=base, timeout=30) as client:
         csrf = await login(client, f"editor{index}")
         await asyncio.sleep(max(0.0, start_at - time.perf_counter()) + interval * index / users)
         step = 0
@@ -144,7 +144,7 @@ async def user(
                     timings["page"].append(time.perf_counter() - started)
                     if answer.status_code != 200:
                         errors.append(f"{path}: {answer.status_code}")
-            except (httpx.HTTPError, RuntimeError) as exc:
+            except (httpx2.HTTPError, RuntimeError) as exc:
                 errors.append(str(exc))
             step += 1
             await asyncio.sleep(max(0.0, interval - (time.perf_counter() - tick)))
@@ -214,9 +214,9 @@ def main() -> None:
         try:
             for _ in range(300):
                 try:
-                    httpx.get(f"{base}/login", timeout=1)
+                    httpx2.get(f"{base}/login", timeout=1)
                     break
-                except httpx.HTTPError:
+                except httpx2.HTTPError:
                     time.sleep(0.1)
             time.sleep(20)  # the patient list's summaries are computed at start-up
             timings, errors = asyncio.run(run_users(base, pairs, args))

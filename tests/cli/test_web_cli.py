@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -151,15 +151,15 @@ def test_serve_starts_the_application_in_one_command(
     try:
         for _ in range(200):
             try:
-                login = httpx.get(f"{base}/login", timeout=1)
+                login = httpx2.get(f"{base}/login", timeout=1)
                 break
-            except httpx.TransportError:
+            except httpx2.TransportError:
                 time.sleep(0.05)
         else:
             pytest.fail("prrt serve did not answer within 10 s")
         assert login.status_code == 200
         assert "Log in" in login.text
-        patients = httpx.get(f"{base}/patients", follow_redirects=False, timeout=5)
+        patients = httpx2.get(f"{base}/patients", follow_redirects=False, timeout=5)
         assert (patients.status_code, patients.headers["location"]) == (303, "/login")
     finally:
         server.terminate()
