@@ -1,0 +1,156 @@
+"""The columns of a checked bundle that the columnar engine reads, as Arrow tables.
+
+Only data is moved here: typed values (:mod:`prrt.io.validate_cells`; diameters as exact
+integer hundredths of a mm, dates as ``date32``) and the resolved row links
+(:mod:`prrt.io.validate_keys`), each row keyed by its position in its file. Every rule is
+applied later, in relational form (:mod:`prrt.columnar.target_sums`).
+
+What is refused (:class:`~prrt.columnar.errors.ColumnarUnsupportedError`, docs/decisions.md,
+D185): a bundle with errors (the reference engine reads none either), a bundle naming
+evaluators (bundle.md 1.2, ``evaluator``), and a bundle with partial dates (bundle.md 1.2,
+date imputation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+from prrt.columnar.errors import ColumnarUnsupportedError
+from prrt.criteria.recist11.scope import Scope, default_scopes
+from prrt.errors import DataValidationError
+from prrt.io.validate import CheckedBundle
+from prrt.io.validate_readers import named_evaluators
+
+__all__ = ["InputTables", "check_supported", "input_tables"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InputTables:
+    """The rows the first stage needs, one Arrow table per bundle file."""
+
+    patients: pa.Table
+    """Usable patients.csv rows: ``patient_pos`` (position in the file), ``patient_id``,
+    ``reference_date`` (reference_date, else the first cycle: the checked timeline)."""
+    assessments: pa.Table
+    """Linked assessments.csv rows: ``assessment_pos``, ``patient_pos``,
+    ``assessment_id``, ``date``, ``modality``, ``not_done``."""
+    lesions: pa.Table
+    """Linked lesions.csv rows: ``lesion_pos``, ``patient_pos``, ``role``, ``grp``
+    (``""``: no group)."""
+    measurements: pa.Table
+    """Usable measurements.csv rows: ``assessment_pos``, ``lesion_pos``, ``status``
+    (``""`` when empty), ``diameter_hmm`` (null when empty)."""
+    readers_or_sums: pa.Table
+    """``patient_pos`` of every linked responses.csv row (``is_sum`` false) and sums.csv
+    row (``is_sum`` true): they decide which patients are not lesion level."""
+    scopes: pa.Table
+    """The candidate scopes of the bundle (assess.md, Scopes): ``scope``, ``kind``
+    (all / only / without), ``grp``, ``scope_rank`` (the reference's order within a
+    patient: ``all`` first, then the subsets by their text)."""
+
+
+def check_supported(checked: CheckedBundle) -> None:
+    """Raise when the first stage cannot compute this bundle (see the module docstring)."""
+    if checked.report.has_errors:
+        raise DataValidationError(checked.report)
+    if checked.readers or named_evaluators(checked.tables):
+        raise ColumnarUnsupportedError(
+            "the columnar engine does not support evaluators yet (bundle.md 1.2, column "
+            "evaluator): assess this bundle with the reference engine"
+        )
+    if checked.imputed.flags:
+        raise ColumnarUnsupportedError(
+            "the columnar engine does not support partial dates yet (bundle.md 1.2, date "
+            "imputation): assess this bundle with the reference engine"
+        )
+
+
+def input_tables(checked: CheckedBundle) -> InputTables:
+    """The Arrow tables of a supported bundle (:func:`check_supported` first)."""
+    check_supported(checked)
+    tables, links = checked.tables, checked.links
+    patients = np.flatnonzero(links.usable["patients"])
+    assessment_owner = links.patient["assessments"]
+    assessment_rows = np.flatnonzero(assessment_owner >= 0)
+    lesion_owner = links.patient["lesions"]
+    lesion_rows = np.flatnonzero(lesion_owner >= 0)
+    measured = checked.fragments.rows
+    diameter = tables["measurements"].values["diameter_mm"][measured]
+    assessments = tables["assessments"]
+    return InputTables(
+        patients=pa.table(
+            {
+                "patient_pos": pa.array(patients, pa.int64()),
+                "patient_id": _text(tables["patients"].text("patient_id")[patients]),
+                "reference_date": pa.array(checked.timeline.reference[patients], pa.date32()),
+            }
+        ),
+        assessments=pa.table(
+            {
+                "assessment_pos": pa.array(assessment_rows, pa.int64()),
+                "patient_pos": pa.array(assessment_owner[assessment_rows], pa.int64()),
+                "assessment_id": _text(assessments.text("assessment_id")[assessment_rows]),
+                "date": pa.array(assessments.values["date"][assessment_rows], pa.date32()),
+                "modality": _text(assessments.values["modality"][assessment_rows]),
+                "not_done": pa.array(assessments.values["not_done"][assessment_rows] == 1),
+            }
+        ),
+        lesions=pa.table(
+            {
+                "lesion_pos": pa.array(lesion_rows, pa.int64()),
+                "patient_pos": pa.array(lesion_owner[lesion_rows], pa.int64()),
+                "role": _text(tables["lesions"].values["role"][lesion_rows]),
+                "grp": _text(tables["lesions"].values["group"][lesion_rows]),
+            }
+        ),
+        measurements=pa.table(
+            {
+                "assessment_pos": pa.array(links.assessment["measurements"][measured], pa.int64()),
+                "lesion_pos": pa.array(links.lesion[measured], pa.int64()),
+                "status": _text(tables["measurements"].values["status"][measured]),
+                # DIAMETER cells: int64 hundredths, -1 when empty (prrt.io.validate_cells)
+                "diameter_hmm": pa.array(diameter, pa.int64(), mask=diameter < 0),
+            }
+        ),
+        readers_or_sums=_readers_or_sums(checked),
+        scopes=_scopes(checked),
+    )
+
+
+def _text(values: np.ndarray) -> pa.Array:
+    return pa.array(values.astype(object), pa.string())
+
+
+def _readers_or_sums(checked: CheckedBundle) -> pa.Table:
+    owners = [checked.links.patient[name] for name in ("responses", "sums")]
+    found = [owner[owner >= 0] for owner in owners]
+    return pa.table(
+        {
+            "patient_pos": pa.array(np.concatenate(found), pa.int64()),
+            "is_sum": pa.array(np.repeat([False, True], [len(f) for f in found])),
+        }
+    )
+
+
+def _scopes(checked: CheckedBundle) -> pa.Table:
+    """``all`` plus only:/without: for every group of lesions.csv and of the scopes of
+    responses.csv and sums.csv (:func:`prrt.assess.api.resolve_scopes`), ranked as
+    :func:`prrt.assess.patient.patient_scopes` sorts them."""
+    tables = checked.tables
+    groups = {str(g) for g in tables["lesions"].values["group"].tolist() if g}
+    for name in ("responses", "sums"):
+        for text in set(tables[name].values["scope"].tolist()):
+            if text and Scope.parse(str(text)).group is not None:
+                groups.add(str(Scope.parse(str(text)).group))
+    ranked = sorted(default_scopes(sorted(groups)), key=lambda s: (s.is_subset, str(s)))
+    return pa.table(
+        {
+            "scope": pa.array([str(s) for s in ranked], pa.string()),
+            "kind": pa.array([s.kind for s in ranked], pa.string()),
+            "grp": pa.array([s.group or "" for s in ranked], pa.string()),
+            "scope_rank": pa.array(range(len(ranked)), pa.int64()),
+        }
+    )

@@ -1,0 +1,234 @@
+"""Stage 1 of the columnar engine: target sums and nadir as relations (docs/columnar.md).
+
+Computes, for every lesion-level patient, scope and assessment that the reference engine
+writes a timepoint_responses row for, the values behind ``target_sum_mm``,
+``target_sum_partial_mm``, ``baseline_sum_mm`` and ``nadir_mm``, in integer hundredths of
+a mm, as Ibis expressions run on DuckDB. The reference engine
+(:mod:`prrt.criteria.recist11.timepoint`, :mod:`prrt.assess.patient`) stays the
+definition; tests/columnar compares the two.
+
+Rule
+----
+1. Assessments: the CT/MRI rows of the patient (PET left out; an empty modality is CT),
+   ordered by date, then file order (:mod:`prrt.io.cases`).
+2. Baseline: the latest of them dated on or before the reference date, ties to the last
+   in that order; else the earliest (recist11.md §2; RECIST 1.1 §3.2;
+   :func:`~prrt.criteria.recist11.baseline.select_baseline_index`). Rows start there:
+   the baseline row, then every later assessment as a follow-up.
+3. Scopes (recist11.md §12; assess.md, Scopes): ``all`` for every patient; a subset when
+   some lesion of the patient (target or non-target) falls in it
+   (:func:`~prrt.assess.patient.patient_scopes`).
+4. Target value of a lesion at an assessment (recist11.md §3): ``measured`` (or empty
+   status) = its diameter; ``too_small`` = ``tstm_default_mm``; ``coalesced`` = 0;
+   ``not_evaluable`` or no row = none. The fragments of a split lesion add up, a
+   ``not_evaluable`` fragment making the lesion not evaluable
+   (:func:`~prrt.io.validate_lesions.combine_target_fragments`).
+5. Baseline sum: the values of the scope's targets at the baseline, a missing one as 0
+   (a bundle error the validator reports); none without targets in the scope.
+6. Follow-up sums (recist11.md §4, §8): a visit not done has none; else every target with
+   a value gives the complete sum, some without one give the partial sum of the others.
+7. Nadir (recist11.md §4): the smallest of the baseline sum and the complete sums of the
+   earlier follow-ups (partial sums and visits not done never enter it); shown only on a
+   visit with a complete sum (:func:`~prrt.criteria.recist11.timepoint.evaluate_scope_timepoints`).
+
+Project decisions
+-----------------
+D185: reader-assigned (responses.csv) and sum-level (sums.csv) patients are left out, as
+the reference defines them (:attr:`~prrt.model.case.PatientCase.is_reader_assigned`,
+:attr:`~prrt.model.case.PatientCase.is_sum_level`); bundles with evaluators or partial
+dates are refused (:mod:`prrt.columnar.frames`). D186: every "latest/earliest such row" is
+a ``row_number`` with a conditional aggregate, never ``first()`` over a window.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
+
+from prrt.columnar.frames import InputTables, input_tables
+from prrt.config import Config
+from prrt.criteria.recist11.thresholds import ExactThresholds
+from prrt.io.validate import CheckedBundle
+
+__all__ = ["TARGET_SUM_COLUMNS", "compute_target_sums", "target_sums_expr"]
+
+TARGET_SUM_COLUMNS = (
+    "patient_id", "scope", "assessment_id", "date", "target_sum_hmm",
+    "target_sum_partial_hmm", "baseline_sum_hmm", "nadir_hmm",
+)  # fmt: skip
+"""The columns of :func:`compute_target_sums`; the sums in hundredths of a mm."""
+
+_SUM_COLUMNS = TARGET_SUM_COLUMNS[4:]
+_MEASURED = ("", "measured")
+"""Statuses whose diameter is the value (bundle.md: an empty status is measured)."""
+
+
+def compute_target_sums(checked: CheckedBundle, *, config: Config) -> pd.DataFrame:
+    """Target sums and nadir of every lesion-level row of timepoint_responses.
+
+    One row per lesion-level patient x scope x assessment the reference engine writes (the
+    baseline row included, with only its baseline sum), in its order: patients.csv, then
+    scope (``all``, then the subsets by their text), then the assessments from the
+    baseline on. The four sums are nullable ``Int64`` hundredths of a mm; ``date`` holds
+    ``datetime.date`` values. See the module docstring for the rules and what is left out.
+
+    Raises
+    ------
+    prrt.errors.DataValidationError
+        When the bundle has errors.
+    prrt.columnar.errors.ColumnarUnsupportedError
+        When it names evaluators or has partial dates.
+    """
+    tables = input_tables(checked)
+    tstm_hmm = ExactThresholds.from_config(config.recist).tstm_hmm
+    con = ibis.duckdb.connect()
+    try:
+        result = con.to_pyarrow(target_sums_expr(tables, tstm_hmm=tstm_hmm))
+    finally:
+        con.disconnect()
+    frame = result.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
+    frame["date"] = pd.Series(result.column("date").to_pylist(), dtype=object)
+    return frame[list(TARGET_SUM_COLUMNS)]
+
+
+def target_sums_expr(tables: InputTables, *, tstm_hmm: int) -> ir.Table:
+    """The whole of stage 1 as one Ibis expression (any backend; see the module rules)."""
+    patients = _lesion_level_patients(tables)
+    frame = _scoped_frame(tables, patients)
+    values = _target_values(tables, tstm_hmm=tstm_hmm)
+    sums = _scope_sums(tables, frame, values)
+    return _with_nadir(frame, sums)
+
+
+def _lesion_level_patients(tables: InputTables) -> ir.Table:
+    """Patients without sums.csv rows, and without responses.csv rows unless they have
+    lesions (the reference's lesion-level patients; D185)."""
+    patients = ibis.memtable(tables.patients)
+    others = ibis.memtable(tables.readers_or_sums)
+    lesions = ibis.memtable(tables.lesions)
+    sum_level = others.filter(others.is_sum).select("patient_pos").distinct()
+    with_readers = others.filter(~others.is_sum).select("patient_pos").distinct()
+    with_lesions = lesions.select("patient_pos").distinct()
+    reader_assigned = with_readers.anti_join(with_lesions, "patient_pos")
+    return patients.anti_join(sum_level, "patient_pos").anti_join(reader_assigned, "patient_pos")
+
+
+def _scoped_frame(tables: InputTables, patients: ir.Table) -> ir.Table:
+    """One row per patient x scope x assessment from the baseline on (rules 1-3)."""
+    raw = ibis.memtable(tables.assessments)
+    ct = raw.filter(raw.modality.isin(("CT", "MRI"))).inner_join(patients, "patient_pos")
+    ordered = ct.mutate(
+        visit=ibis.row_number().over(group_by=ct.patient_pos, order_by=(ct.date, ct.assessment_pos))
+    )
+    baseline = ordered.group_by("patient_pos").aggregate(
+        on_or_before=ordered.visit.max(where=ordered.date <= ordered.reference_date),
+        earliest=ordered.visit.min(),
+    )
+    baseline = baseline.select(
+        "patient_pos", baseline_visit=baseline.on_or_before.coalesce(baseline.earliest)
+    )
+    kept = ordered.inner_join(baseline, "patient_pos")
+    kept = kept.filter(kept.visit >= kept.baseline_visit).mutate(
+        is_baseline=kept.visit == kept.baseline_visit
+    )
+    return kept.inner_join(_patient_scopes(tables, patients), "patient_pos")
+
+
+def _patient_scopes(tables: InputTables, patients: ir.Table) -> ir.Table:
+    """``all`` for every patient, a subset for a patient with a lesion in it (rule 3)."""
+    scopes = ibis.memtable(tables.scopes)
+    lesions = ibis.memtable(tables.lesions)
+    everyone = patients.cross_join(scopes.filter(scopes.kind == "all")).select(
+        "patient_pos", "scope", "scope_rank"
+    )
+    subsets = scopes.filter(scopes.kind != "all")
+    pairs = lesions.cross_join(subsets.select(subsets.scope, subsets.kind, scope_grp=subsets.grp))
+    pairs = pairs.filter(_includes(pairs.kind, pairs.scope_grp, pairs.grp))
+    with_lesion = pairs.select("patient_pos", "scope").distinct()
+    chosen = with_lesion.inner_join(scopes.select("scope", "scope_rank"), "scope")
+    return everyone.union(chosen.select("patient_pos", "scope", "scope_rank"))
+
+
+def _includes(
+    kind: ir.StringValue, scope_grp: ir.StringValue, grp: ir.StringValue
+) -> ir.BooleanValue:
+    """Whether a lesion of group ``grp`` (``""``: none) is in a scope (recist11.md §12)."""
+    return ibis.cases(
+        (kind == "all", True),
+        (kind == "only", grp == scope_grp),
+        else_=grp != scope_grp,
+    )
+
+
+def _target_values(tables: InputTables, *, tstm_hmm: int) -> ir.Table:
+    """Value of each target lesion at each assessment where it has rows (rule 4)."""
+    rows = ibis.memtable(tables.measurements)
+    lesions = ibis.memtable(tables.lesions)
+    targets = lesions.filter(lesions.role == "target").select("lesion_pos")
+    rows = rows.inner_join(targets, "lesion_pos")
+    value = ibis.cases(
+        (rows.status.isin(_MEASURED), rows.diameter_hmm),
+        (rows.status == "too_small", ibis.literal(tstm_hmm, "int64")),
+        (rows.status == "coalesced", ibis.literal(0, "int64")),
+        else_=ibis.null("int64"),
+    )
+    rows = rows.mutate(value_hmm=value, is_missing=value.isnull())
+    per_lesion = rows.group_by(["assessment_pos", "lesion_pos"]).aggregate(
+        total_hmm=rows.value_hmm.sum(), missing=rows.is_missing.any()
+    )
+    return per_lesion.select(
+        "assessment_pos",
+        "lesion_pos",
+        value_hmm=ibis.ifelse(per_lesion.missing, ibis.null("int64"), per_lesion.total_hmm),
+    )
+
+
+def _scope_sums(tables: InputTables, frame: ir.Table, values: ir.Table) -> ir.Table:
+    """Per row of ``frame`` with targets in its scope: the number of targets, of those
+    with a value, and the sum of the values (rules 5-6)."""
+    scopes = ibis.memtable(tables.scopes).select("scope", "kind", scope_grp="grp")
+    lesions = ibis.memtable(tables.lesions)
+    targets = lesions.filter(lesions.role == "target").cross_join(scopes)
+    targets = targets.filter(_includes(targets.kind, targets.scope_grp, targets.grp))
+    cells = frame.select("patient_pos", "scope", "assessment_pos").inner_join(
+        targets.select("patient_pos", "scope", "lesion_pos"), ["patient_pos", "scope"]
+    )
+    cells = cells.left_join(values, ["assessment_pos", "lesion_pos"]).select(
+        "patient_pos", "scope", "assessment_pos", "value_hmm"
+    )
+    return cells.group_by(["patient_pos", "scope", "assessment_pos"]).aggregate(
+        n_targets=cells.count(),
+        n_valued=cells.value_hmm.count(),
+        valued_hmm=cells.value_hmm.sum().coalesce(0),
+    )
+
+
+def _with_nadir(frame: ir.Table, sums: ir.Table) -> ir.Table:
+    """The four output values, the nadir as a window minimum (rule 7), in the
+    reference's row order."""
+    rows = frame.left_join(sums, ["patient_pos", "scope", "assessment_pos"])
+    has_targets = rows.n_targets.notnull()
+    follow_up = ~rows.is_baseline & ~rows.not_done & has_targets
+    baseline_sum = ibis.ifelse(has_targets & rows.is_baseline, rows.valued_hmm, ibis.null("int64"))
+    complete = ibis.ifelse(follow_up & (rows.n_valued == rows.n_targets), rows.valued_hmm, None)
+    partial = ibis.ifelse(follow_up & (rows.n_valued < rows.n_targets), rows.valued_hmm, None)
+    rows = rows.mutate(
+        own_baseline_hmm=baseline_sum,
+        target_sum_hmm=complete.cast("int64"),
+        target_sum_partial_hmm=partial.cast("int64"),
+    )
+    scope_baseline = rows.own_baseline_hmm.max().over(group_by=[rows.patient_pos, rows.scope])
+    candidate = rows.own_baseline_hmm.coalesce(rows.target_sum_hmm)
+    earlier = ibis.window(
+        group_by=[rows.patient_pos, rows.scope], order_by=rows.visit, rows=(None, -1)
+    )
+    rows = rows.mutate(
+        baseline_sum_hmm=scope_baseline.cast("int64"),
+        nadir_hmm=ibis.ifelse(
+            rows.target_sum_hmm.notnull(), candidate.min().over(earlier), None
+        ).cast("int64"),
+    )
+    ordered = rows.order_by([rows.patient_pos, rows.scope_rank, rows.visit])
+    return ordered.select(*TARGET_SUM_COLUMNS)
