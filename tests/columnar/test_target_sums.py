@@ -10,93 +10,49 @@ tests/scenarios (each configuration), and a seeded simulated cohort of 2,000 pat
 
 from __future__ import annotations
 
-import shutil
-import warnings
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from columnar_harness import (
+    DEMO,
+    SCENARIOS,
+    Key,
+    assert_same_rows,
+    cell,
+    checked_quietly,
+    copy_bundle,
+    reference_rows,
+    refusal,
+    scenario_cases,
+)
 
-from prrt.assess import assess_bundle
-from prrt.assess.rows import hmm_to_mm, output_columns
+from prrt.assess.rows import hmm_to_mm
 from prrt.columnar import TARGET_SUM_COLUMNS, ColumnarUnsupportedError, compute_target_sums
 from prrt.config import DEFAULT_CONFIG, Config, load_config
-from prrt.datasets.simulate import simulate_cohort
-from prrt.errors import ClinicalWarning
-from prrt.io.bundle import bundle_of
-from prrt.io.validate import check_bundle
-from prrt.io.writer import write_bundle
 
-ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "src" / "prrt" / "datasets" / "demo"
-SCENARIOS = ROOT / "tests" / "scenarios"
-BUNDLE_FILES = (
-    "patients.csv", "assessments.csv", "cycles.csv", "lesions.csv", "measurements.csv",
-    "new_lesions.csv", "responses.csv", "sums.csv",
-)  # fmt: skip
-"""The bundle files of a scenario folder (tests/scenarios/README.md)."""
 COMPARED = (
     "patient_id", "scope", "assessment_id", "date", "target_sum_mm", "target_sum_partial_mm",
     "baseline_sum_mm", "nadir_mm",
 )  # fmt: skip
-
-Key = tuple[object, ...]
-
-
-def reference_rows(checked, source: Path, config: Config) -> list[Key]:
-    """The compared cells of the reference's timepoint_responses, lesion-level patients
-    only (neither reader-assigned nor sum-level), in its order."""
-    bundle = bundle_of(checked, source, clinical_records=False)
-    result = assess_bundle(bundle, config=config)
-    columns = output_columns(
-        "timepoint_responses", evaluators=result.evaluators, imputed_dates=result.imputed_dates
-    )
-    at = [columns.index(c) for c in COMPARED]
-    lesion_level = {
-        c.patient_id for c in bundle.cases if not (c.is_reader_assigned or c.is_sum_level)
-    }
-    return [
-        tuple(_cell(row[k]) for k in at)
-        for row in result.rows["timepoint_responses"]
-        if row[0] in lesion_level
-    ]
 
 
 def columnar_rows(frame: pd.DataFrame) -> list[Key]:
     """The columnar rows with the sums written as the reference writes millimetres."""
     assert tuple(frame.columns) == TARGET_SUM_COLUMNS
     return [
-        (pid, scope, aid, day, *(_cell(hmm_to_mm(None if pd.isna(v) else int(v))) for v in sums))
+        (pid, scope, aid, day, *(cell(hmm_to_mm(None if pd.isna(v) else int(v))) for v in sums))
         for pid, scope, aid, day, *sums in frame.itertuples(index=False)
     ]
 
 
-def _cell(value: object) -> object:
-    """Millimetres as the CSV text (str of the exact Decimal); other cells unchanged."""
-    return str(value) if isinstance(value, Decimal) else value
-
-
 def assert_same(checked, source: Path, config: Config) -> list[Key]:
-    expected = reference_rows(checked, source, config)
+    expected = reference_rows(checked, source, config, COMPARED)
     found = columnar_rows(compute_target_sums(checked, config=config))
-    assert set(found) == set(expected), _first_difference(found, expected)
-    assert found == expected, "same rows, different order"
+    assert_same_rows(found, expected)
     return found
-
-
-def _first_difference(found: list[Key], expected: list[Key]) -> str:
-    extra = [r for r in found if r not in set(expected)]
-    missing = [r for r in expected if r not in set(found)]
-    return f"columnar only: {extra[:5]}; reference only: {missing[:5]}"
-
-
-def checked_quietly(path: Path, config: Config):
-    with warnings.catch_warnings():
-        # scenario and simulated bundles are clinically odd on purpose in places
-        warnings.simplefilter("ignore", ClinicalWarning)
-        return check_bundle(path, config=config)
 
 
 def _coverage(rows: list[Key]) -> dict[str, int]:
@@ -128,23 +84,7 @@ def test_demo_cohort_with_another_tstm_default():
 # --------------------------------------------------------------------------- scenarios
 
 
-def _scenario_cases() -> list[tuple[str, Path, Path]]:
-    cases = []
-    for folder in sorted(p for kind in ("public", "own") for p in (SCENARIOS / kind).iterdir()):
-        if not folder.is_dir():
-            continue
-        cases.append((f"{folder.parent.name}/{folder.name}", folder, folder / "config.toml"))
-        variants = folder / "variants"
-        if variants.is_dir():
-            cases += [
-                (f"{folder.parent.name}/{folder.name}/{v.name}", folder, v / "config.toml")
-                for v in sorted(variants.iterdir())
-                if v.is_dir()
-            ]
-    return cases
-
-
-SCENARIO_CASES = _scenario_cases()
+SCENARIO_CASES = scenario_cases()
 
 
 @pytest.mark.parametrize(
@@ -155,14 +95,10 @@ SCENARIO_CASES = _scenario_cases()
 def test_scenario_equals_reference(folder: Path, config_file: Path, tmp_path: Path):
     """Every scenario bundle: its lesion-level patients equal the reference; a bundle with
     evaluators or partial dates is refused (docs/decisions.md, D185)."""
-    bundle = tmp_path / "bundle"
-    bundle.mkdir()
-    for name in BUNDLE_FILES:
-        if (folder / name).exists():
-            shutil.copy(folder / name, bundle / name)
+    bundle = copy_bundle(folder, tmp_path / "bundle")
     config = load_config(config_file)
     checked = checked_quietly(bundle, config)
-    refused = "evaluators" if checked.readers else "partial dates" if checked.imputed.flags else ""
+    refused = refusal(checked)
     if refused:
         with pytest.raises(ColumnarUnsupportedError, match=refused):
             compute_target_sums(checked, config=config)
@@ -181,13 +117,6 @@ def test_scenarios_cover_lesion_level_and_refusals():
 # --------------------------------------------------------------------------- simulated
 
 
-@pytest.fixture(scope="module")
-def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("columnar") / "cohort"
-    write_bundle(simulate_cohort(2000, seed=20261122, profile="mixed"), path)
-    return path
-
-
 def test_simulated_cohort_equals_reference(simulated: Path):
     rows = assert_same(checked_quietly(simulated, DEFAULT_CONFIG), simulated, DEFAULT_CONFIG)
     coverage = _coverage(rows)
@@ -200,11 +129,8 @@ def test_simulated_cohort_equals_reference(simulated: Path):
 def test_evaluators_are_refused(tmp_path: Path):
     """A bundle naming evaluators (bundle.md 1.2; scenario O70) is refused, the feature
     named in the message (docs/decisions.md, D185)."""
-    folder = SCENARIOS / "own" / "O70"
-    for name in BUNDLE_FILES:
-        if (folder / name).exists():
-            shutil.copy(folder / name, tmp_path / name)
-    checked = checked_quietly(tmp_path, DEFAULT_CONFIG)
+    bundle = copy_bundle(SCENARIOS / "own" / "O70", tmp_path / "bundle")
+    checked = checked_quietly(bundle, DEFAULT_CONFIG)
     assert checked.readers, "O70 names evaluators"
     with pytest.raises(ColumnarUnsupportedError, match="does not support evaluators yet"):
         compute_target_sums(checked, config=DEFAULT_CONFIG)

@@ -29,7 +29,7 @@ __all__ = ["InputTables", "check_supported", "input_tables"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InputTables:
-    """The rows the first stage needs, one Arrow table per bundle file."""
+    """The rows the columnar stages need, one Arrow table per bundle file."""
 
     patients: pa.Table
     """Usable patients.csv rows: ``patient_pos`` (position in the file), ``patient_id``,
@@ -43,6 +43,9 @@ class InputTables:
     measurements: pa.Table
     """Usable measurements.csv rows: ``assessment_pos``, ``lesion_pos``, ``status``
     (``""`` when empty), ``diameter_hmm`` (null when empty)."""
+    new_lesions: pa.Table
+    """Linked new_lesions.csv rows: ``assessment_pos``, ``new_lesion_id``, ``certainty``,
+    ``is_node``, ``short_axis_hmm`` (null when empty), ``grp`` (``""``: no group)."""
     readers_or_sums: pa.Table
     """``patient_pos`` of every linked responses.csv row (``is_sum`` false) and sums.csv
     row (``is_sum`` true): they decide which patients are not lesion level."""
@@ -115,6 +118,7 @@ def input_tables(checked: CheckedBundle) -> InputTables:
                 "diameter_hmm": pa.array(diameter, pa.int64(), mask=diameter < 0),
             }
         ),
+        new_lesions=_new_lesions(checked),
         readers_or_sums=_readers_or_sums(checked),
         scopes=_scopes(checked),
     )
@@ -122,6 +126,25 @@ def input_tables(checked: CheckedBundle) -> InputTables:
 
 def _text(values: np.ndarray) -> pa.Array:
     return pa.array(values.astype(object), pa.string())
+
+
+def _new_lesions(checked: CheckedBundle) -> pa.Table:
+    """The new_lesions.csv rows linked to an assessment (:func:`prrt.io.cases._new_lesions`)."""
+    table = checked.tables["new_lesions"]
+    owner = checked.links.assessment["new_lesions"]
+    rows = np.flatnonzero(owner >= 0)
+    short_axis = table.values["short_axis_mm"][rows]
+    return pa.table(
+        {
+            "assessment_pos": pa.array(owner[rows], pa.int64()),
+            "new_lesion_id": _text(table.text("new_lesion_id")[rows]),
+            "certainty": _text(table.values["certainty"][rows]),
+            "is_node": pa.array(table.values["is_node"][rows] == 1),
+            # DIAMETER cells: int64 hundredths, -1 when empty (prrt.io.validate_cells)
+            "short_axis_hmm": pa.array(short_axis, pa.int64(), mask=short_axis < 0),
+            "grp": _text(table.values["group"][rows]),
+        }
+    )
 
 
 def _readers_or_sums(checked: CheckedBundle) -> pa.Table:

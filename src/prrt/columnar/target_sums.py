@@ -52,7 +52,14 @@ from prrt.config import Config
 from prrt.criteria.recist11.thresholds import ExactThresholds
 from prrt.io.validate import CheckedBundle
 
-__all__ = ["TARGET_SUM_COLUMNS", "compute_target_sums", "target_sums_expr"]
+__all__ = [
+    "TARGET_SUM_COLUMNS",
+    "compute_target_sums",
+    "lesion_level_patients",
+    "scope_includes",
+    "scoped_frame",
+    "target_sums_expr",
+]
 
 TARGET_SUM_COLUMNS = (
     "patient_id", "scope", "assessment_id", "date", "target_sum_hmm",
@@ -95,14 +102,14 @@ def compute_target_sums(checked: CheckedBundle, *, config: Config) -> pd.DataFra
 
 def target_sums_expr(tables: InputTables, *, tstm_hmm: int) -> ir.Table:
     """The whole of stage 1 as one Ibis expression (any backend; see the module rules)."""
-    patients = _lesion_level_patients(tables)
-    frame = _scoped_frame(tables, patients)
+    patients = lesion_level_patients(tables)
+    frame = scoped_frame(tables, patients)
     values = _target_values(tables, tstm_hmm=tstm_hmm)
     sums = _scope_sums(tables, frame, values)
     return _with_nadir(frame, sums)
 
 
-def _lesion_level_patients(tables: InputTables) -> ir.Table:
+def lesion_level_patients(tables: InputTables) -> ir.Table:
     """Patients without sums.csv rows, and without responses.csv rows unless they have
     lesions (the reference's lesion-level patients; D185)."""
     patients = ibis.memtable(tables.patients)
@@ -115,7 +122,7 @@ def _lesion_level_patients(tables: InputTables) -> ir.Table:
     return patients.anti_join(sum_level, "patient_pos").anti_join(reader_assigned, "patient_pos")
 
 
-def _scoped_frame(tables: InputTables, patients: ir.Table) -> ir.Table:
+def scoped_frame(tables: InputTables, patients: ir.Table) -> ir.Table:
     """One row per patient x scope x assessment from the baseline on (rules 1-3)."""
     raw = ibis.memtable(tables.assessments)
     ct = raw.filter(raw.modality.isin(("CT", "MRI"))).inner_join(patients, "patient_pos")
@@ -145,13 +152,13 @@ def _patient_scopes(tables: InputTables, patients: ir.Table) -> ir.Table:
     )
     subsets = scopes.filter(scopes.kind != "all")
     pairs = lesions.cross_join(subsets.select(subsets.scope, subsets.kind, scope_grp=subsets.grp))
-    pairs = pairs.filter(_includes(pairs.kind, pairs.scope_grp, pairs.grp))
+    pairs = pairs.filter(scope_includes(pairs.kind, pairs.scope_grp, pairs.grp))
     with_lesion = pairs.select("patient_pos", "scope").distinct()
     chosen = with_lesion.inner_join(scopes.select("scope", "scope_rank"), "scope")
     return everyone.union(chosen.select("patient_pos", "scope", "scope_rank"))
 
 
-def _includes(
+def scope_includes(
     kind: ir.StringValue, scope_grp: ir.StringValue, grp: ir.StringValue
 ) -> ir.BooleanValue:
     """Whether a lesion of group ``grp`` (``""``: none) is in a scope (recist11.md §12)."""
@@ -191,7 +198,7 @@ def _scope_sums(tables: InputTables, frame: ir.Table, values: ir.Table) -> ir.Ta
     scopes = ibis.memtable(tables.scopes).select("scope", "kind", scope_grp="grp")
     lesions = ibis.memtable(tables.lesions)
     targets = lesions.filter(lesions.role == "target").cross_join(scopes)
-    targets = targets.filter(_includes(targets.kind, targets.scope_grp, targets.grp))
+    targets = targets.filter(scope_includes(targets.kind, targets.scope_grp, targets.grp))
     cells = frame.select("patient_pos", "scope", "assessment_pos").inner_join(
         targets.select("patient_pos", "scope", "lesion_pos"), ["patient_pos", "scope"]
     )
