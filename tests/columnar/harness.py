@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import shutil
 import warnings
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from prrt.assess import assess_bundle
 from prrt.assess.rows import output_columns
-from prrt.config import Config
+from prrt.columnar import ColumnarUnsupportedError
+from prrt.config import Config, load_config
 from prrt.errors import ClinicalWarning
 from prrt.io.bundle import bundle_of
 from prrt.io.validate import CheckedBundle, check_bundle
@@ -110,3 +114,25 @@ def copy_bundle(folder: Path, destination: Path) -> Path:
 def refusal(checked: CheckedBundle) -> str:
     """The feature the columnar engine refuses in this bundle, "" when none (D185)."""
     return "evaluators" if checked.readers else "partial dates" if checked.imputed.flags else ""
+
+
+def check_scenario(
+    folder: Path,
+    config_file: Path,
+    destination: Path,
+    *,
+    compute: Callable[..., object],
+    assert_same: Callable[[CheckedBundle, Path, Config], object],
+) -> None:
+    """One scenario bundle under one configuration: its lesion-level patients equal the
+    reference (``assert_same``), or ``compute`` refuses a bundle with evaluators or partial
+    dates (docs/decisions.md, D185)."""
+    bundle = copy_bundle(folder, destination)
+    config = load_config(config_file)
+    checked = checked_quietly(bundle, config)
+    refused = refusal(checked)
+    if refused:
+        with pytest.raises(ColumnarUnsupportedError, match=refused):
+            compute(checked, config=config)
+        return
+    assert_same(checked, bundle, config)

@@ -23,19 +23,18 @@ from columnar_harness import (
     DEMO,
     Key,
     assert_same_rows,
+    check_scenario,
     checked_quietly,
     copy_bundle,
     reference_rows,
-    refusal,
     scenario_cases,
 )
 
 from prrt.columnar import (
     LESION_COMPONENT_COLUMNS,
-    ColumnarUnsupportedError,
     compute_lesion_components,
 )
-from prrt.config import DEFAULT_CONFIG, Config, load_config
+from prrt.config import DEFAULT_CONFIG, Config
 
 COMPARED = LESION_COMPONENT_COLUMNS
 """The output columns have the reference's names (prrt.assess.rows)."""
@@ -109,18 +108,16 @@ SCENARIO_CASES = scenario_cases()
     [(f, c) for _, f, c in SCENARIO_CASES],
     ids=[i for i, _, _ in SCENARIO_CASES],
 )
-def test_scenario_equals_reference(folder: Path, config_file: Path, tmp_path: Path):
+def test_scenario_equals_reference(folder: Path, config_file: Path, tmp_path: Path) -> None:
     """Every scenario bundle: its lesion-level patients equal the reference; a bundle with
     evaluators or partial dates is refused (docs/decisions.md, D185)."""
-    bundle = copy_bundle(folder, tmp_path / "bundle")
-    config = load_config(config_file)
-    checked = checked_quietly(bundle, config)
-    refused = refusal(checked)
-    if refused:
-        with pytest.raises(ColumnarUnsupportedError, match=refused):
-            compute_lesion_components(checked, config=config)
-        return
-    assert_same(checked, bundle, config)
+    check_scenario(
+        folder,
+        config_file,
+        tmp_path / "bundle",
+        compute=compute_lesion_components,
+        assert_same=assert_same,
+    )
 
 
 # --------------------------------------------------------------------------- simulated

@@ -22,16 +22,16 @@ from columnar_harness import (
     Key,
     assert_same_rows,
     cell,
+    check_scenario,
     checked_quietly,
     copy_bundle,
     reference_rows,
-    refusal,
     scenario_cases,
 )
 
 from prrt.assess.rows import hmm_to_mm
 from prrt.columnar import TARGET_SUM_COLUMNS, ColumnarUnsupportedError, compute_target_sums
-from prrt.config import DEFAULT_CONFIG, Config, load_config
+from prrt.config import DEFAULT_CONFIG, Config
 
 COMPARED = (
     "patient_id", "scope", "assessment_id", "date", "target_sum_mm", "target_sum_partial_mm",
@@ -92,18 +92,16 @@ SCENARIO_CASES = scenario_cases()
     [(f, c) for _, f, c in SCENARIO_CASES],
     ids=[i for i, _, _ in SCENARIO_CASES],
 )
-def test_scenario_equals_reference(folder: Path, config_file: Path, tmp_path: Path):
+def test_scenario_equals_reference(folder: Path, config_file: Path, tmp_path: Path) -> None:
     """Every scenario bundle: its lesion-level patients equal the reference; a bundle with
     evaluators or partial dates is refused (docs/decisions.md, D185)."""
-    bundle = copy_bundle(folder, tmp_path / "bundle")
-    config = load_config(config_file)
-    checked = checked_quietly(bundle, config)
-    refused = refusal(checked)
-    if refused:
-        with pytest.raises(ColumnarUnsupportedError, match=refused):
-            compute_target_sums(checked, config=config)
-        return
-    assert_same(checked, bundle, config)
+    check_scenario(
+        folder,
+        config_file,
+        tmp_path / "bundle",
+        compute=compute_target_sums,
+        assert_same=assert_same,
+    )
 
 
 def test_scenarios_cover_lesion_level_and_refusals():
