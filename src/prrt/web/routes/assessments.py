@@ -20,10 +20,16 @@ from prrt.web.accounts import Identity, Role
 from prrt.web.actions import ScanPreview, preview_assessment, save_assessment, stored_scan
 from prrt.web.deps import config_of, engine_of
 from prrt.web.entry import NotFoundError, load_assessment_entry
-from prrt.web.forms import nested_form
-from prrt.web.routes.common import EDITOR, VIEWER, render
+from prrt.web.routes.common import (
+    EDITOR,
+    VIEWER,
+    attempt_save,
+    posted_form,
+    render,
+    validation_problems,
+)
 from prrt.web.schemas import AssessmentEntry, AssessmentSave
-from prrt.web.store.changes import EditConflictError, EditRefusedError
+from prrt.web.store.changes import EditRefusedError
 
 __all__ = ["router"]
 
@@ -38,11 +44,6 @@ def _load(
             return load_assessment_entry(session, patient_id, assessment_id)
         except NotFoundError:
             raise HTTPException(404, "no such patient or assessment") from None
-
-
-async def _form(request: Request) -> dict[str, Any]:
-    form = await request.form()
-    return nested_form((k, v) for k, v in form.multi_items() if isinstance(v, str))
 
 
 @router.get("/patients/{patient_id}/assessments/new")
@@ -104,14 +105,14 @@ def _page(
 @router.post("/patients/{patient_id}/assessments/preview")
 async def preview(request: Request, patient_id: str, identity: Identity = EDITOR) -> Response:
     """The responses fragment for the form as it is now (nothing is stored)."""
-    form = await _form(request)
+    form = await posted_form(request)
     is_new = form.pop("is_new", "") == "true"
     try:
         entry = AssessmentEntry.model_validate(
             {k: v for k, v in form.items() if k in AssessmentEntry.model_fields}
         )
     except ValidationError as exc:
-        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        problems = validation_problems(exc)
         return render(request, "_responses.html", identity, preview=None, problems=problems)
     try:
         result = preview_assessment(
@@ -125,33 +126,25 @@ async def preview(request: Request, patient_id: str, identity: Identity = EDITOR
 @router.post("/patients/{patient_id}/assessments/save")
 async def save(request: Request, patient_id: str, identity: Identity = EDITOR) -> Response:
     """Store the scan; a stale version or a missing reason comes back with the form."""
-    form = await _form(request)
+    form = await posted_form(request)
     is_new = form.pop("is_new", "") == "true"
-    problems: list[str] = []
-    conflict = None
-    try:
-        entry = AssessmentSave.model_validate(form)
-    except ValidationError as exc:
-        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-    else:
-        try:
-            save_assessment(
-                engine_of(request),
-                identity,
-                patient_id,
-                entry,
-                is_new=is_new,
-                config=config_of(request),
-                summaries=request.app.state.summaries,
-            )
-        except EditConflictError as exc:
-            conflict = exc
-        except (EditRefusedError, NotFoundError) as exc:
-            problems = [str(exc)]
-        else:
-            return RedirectResponse(
-                f"/patients/{patient_id}/assessments/{entry.assessment_id}", status_code=303
-            )
+    entry, problems, conflict = attempt_save(
+        AssessmentSave,
+        form,
+        lambda valid: save_assessment(
+            engine_of(request),
+            identity,
+            patient_id,
+            valid,
+            is_new=is_new,
+            config=config_of(request),
+            summaries=request.app.state.summaries,
+        ),
+    )
+    if entry is not None:
+        return RedirectResponse(
+            f"/patients/{patient_id}/assessments/{entry.assessment_id}", status_code=303
+        )
     shown = AssessmentEntry.model_construct(
         **{k: v for k, v in form.items() if k in AssessmentEntry.model_fields}
     )

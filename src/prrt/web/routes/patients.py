@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import ValidationError
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -16,10 +15,8 @@ from prrt.web.db.models import ROW_MODELS
 from prrt.web.deps import config_of, engine_of
 from prrt.web.entry import NotFoundError, load_patient_entry
 from prrt.web.evaluate import evaluate_patient
-from prrt.web.forms import nested_form
-from prrt.web.routes.common import EDITOR, VIEWER, render
+from prrt.web.routes.common import EDITOR, VIEWER, attempt_save, posted_form, render
 from prrt.web.schemas import PatientEntry, PatientSave
-from prrt.web.store.changes import EditConflictError, EditRefusedError
 from prrt.web.summaries import SummaryCache
 from prrt.web.timeline import build_timeline
 
@@ -144,33 +141,23 @@ async def update_patient(
 async def _save(
     request: Request, identity: Identity, *, is_new: bool, patient_id: str | None = None
 ) -> Response:
-    form = nested_form(
-        (k, v) for k, v in (await request.form()).multi_items() if isinstance(v, str)
-    )
+    form = await posted_form(request)
     if patient_id is not None:
         form["patient_id"] = patient_id
-    problems: list[str] = []
-    conflict = None
-    try:
-        entry = PatientSave.model_validate(form)
-    except ValidationError as exc:
-        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-    else:
-        try:
-            save_patient(
-                engine_of(request),
-                identity,
-                entry,
-                is_new=is_new,
-                config=config_of(request),
-                summaries=request.app.state.summaries,
-            )
-        except EditConflictError as exc:
-            conflict = exc
-        except (EditRefusedError, NotFoundError) as exc:
-            problems = [str(exc)]
-        else:
-            return RedirectResponse(f"/patients/{entry.patient_id}", status_code=303)
+    entry, problems, conflict = attempt_save(
+        PatientSave,
+        form,
+        lambda valid: save_patient(
+            engine_of(request),
+            identity,
+            valid,
+            is_new=is_new,
+            config=config_of(request),
+            summaries=request.app.state.summaries,
+        ),
+    )
+    if entry is not None:
+        return RedirectResponse(f"/patients/{entry.patient_id}", status_code=303)
     shown = PatientEntry.model_construct(
         **{k: v for k, v in form.items() if k in PatientEntry.model_fields}
     )
