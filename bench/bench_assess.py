@@ -13,6 +13,10 @@ lesions, measurements, new lesions, responses: the version 1.0 bundle the 100k-p
 target is set on), ``full`` adds PET, symptoms, labs and adverse events (version 1.1;
 assess then also validates them and computes metabolic responses).
 Results are printed as a Markdown table and appended to bench/results.md.
+
+``--job columnar`` measures the registry-scale targets of ``--engine columnar`` instead
+(bench/columnar_targets.py: 1,000,000 patients Parquet in and out against a bare DuckDB
+pass, 100,000 patients from CSV against pyrecist).
 """
 
 from __future__ import annotations
@@ -124,7 +128,25 @@ def main() -> None:
     parser.add_argument(
         "--bundles", nargs="+", default=["recist", "full"], choices=["recist", "full"]
     )
+    parser.add_argument(
+        "--job",
+        default="reference",
+        choices=["reference", "columnar"],
+        help="reference: prrt assess at each --patients size; columnar: the registry-scale "
+        "targets of --engine columnar (bench/columnar_targets.py)",
+    )
+    parser.add_argument("--parquet-patients", type=int, nargs="*", default=[1_000_000])
+    parser.add_argument("--csv-patients", type=int, nargs="*", default=[100_000])
+    parser.add_argument("--chunk", type=int, default=100_000)
     args = parser.parse_args()
+    if args.job == "columnar":
+        from columnar_targets import columnar_lines
+
+        table = columnar_lines(
+            args.parquet_patients, args.csv_patients, seed=args.seed, chunk=args.chunk
+        )
+        print_and_append([heading("prrt assess --engine columnar, registry-scale targets"), *table])
+        return
     lines = [
         heading("prrt assess"),
         "| bundle | patients | measurement rows | all rows | simulate s | assess wall s "

@@ -123,14 +123,15 @@ def check_scenario(
     *,
     compute: Callable[..., object],
     assert_same: Callable[[CheckedBundle, Path, Config], object],
+    refused_by: Callable[[CheckedBundle], str] = refusal,
 ) -> None:
     """One scenario bundle under one configuration: its lesion-level patients equal the
     reference (``assert_same``), or ``compute`` refuses a bundle with evaluators or partial
-    dates (docs/decisions.md, D185)."""
+    dates (docs/decisions.md, D185), or what ``refused_by`` names."""
     bundle = copy_bundle(folder, destination)
     config = load_config(config_file)
     checked = checked_quietly(bundle, config)
-    refused = refusal(checked)
+    refused = refused_by(checked)
     if refused:
         with pytest.raises(ColumnarUnsupportedError, match=refused):
             compute(checked, config=config)

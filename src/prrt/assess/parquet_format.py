@@ -188,7 +188,9 @@ class ParquetTables:
         written = []
         for name, parts in self._parts.items():
             path = out_dir / f"{name}.parquet"
-            pq.write_table(pa.concat_tables(parts), path, compression="snappy")
+            # one chunk per column, so the bytes do not depend on how rows were gathered
+            table = pa.concat_tables(parts).combine_chunks()
+            pq.write_table(table, path, compression="snappy")
             written.append(path)
         return written
 

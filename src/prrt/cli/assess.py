@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from prrt.assess.engines import Engine
 from prrt.cli.common import EXIT_BAD_INPUT, EXIT_OK, print_warnings
 from prrt.cli.progress import progress_bar
 from prrt.io.table_format import TableFormat
@@ -20,6 +21,7 @@ def run_assess(
     config_path: Path | None,
     scopes: list[str],
     output_format: TableFormat | None = None,
+    engine: Engine = Engine.REFERENCE,
 ) -> int:
     """Run ``prrt assess``; return the exit status. Without ``output_format``, Parquet
     for a Parquet bundle and CSV otherwise (:func:`prrt.assess.api.default_output_format`)."""
@@ -36,6 +38,10 @@ def run_assess(
     except ValueError as exc:
         print(f"error: --scope: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if engine is Engine.COLUMNAR:
+        from prrt.cli.assess_columnar import run_assess_columnar
+
+        return run_assess_columnar(bundle_path, out, config, scopes, output_format)
     bundle = read_bundle(bundle_path, config=config, clinical_records=False)
     print_warnings(bundle.report.warnings)
     cases = bundle.cases

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from prrt.assess.engines import Engine
 from prrt.cli.common import OutputFormat, guarded
 from prrt.cli.convert import BundleForm
 from prrt.io.table_format import TableFormat
@@ -63,11 +64,21 @@ def assess(
             help="csv or parquet; default parquet for a bundle of Parquet files, else csv.",
         ),
     ] = None,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine",
+            help="reference (one patient at a time) or columnar (DuckDB; same files, for "
+            "registries: docs/columnar.md).",
+        ),
+    ] = Engine.REFERENCE,
 ) -> None:
     """Compute RECIST 1.1 responses, best response, endpoints and PRRT timepoints."""
     from prrt.cli.assess import run_assess
 
-    raise typer.Exit(guarded(lambda: run_assess(bundle, out, config, scope or [], output_format)))
+    raise typer.Exit(
+        guarded(lambda: run_assess(bundle, out, config, scope or [], output_format, engine))
+    )
 
 
 @app.command()

@@ -13,6 +13,7 @@ date imputation).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,17 +30,21 @@ __all__ = ["InputTables", "check_supported", "input_tables"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InputTables:
-    """The rows the columnar stages need, one Arrow table per bundle file."""
+    """The rows the columnar stages need, one table per bundle file: Arrow tables
+    (:func:`input_tables`), or the same rows as tables of the backend a stage runs on
+    (:meth:`prrt.columnar.backend.ColumnarBackend.relations`), which the stage
+    expressions read through :func:`prrt.columnar.backend.relation`."""
 
     patients: pa.Table
     """Usable patients.csv rows: ``patient_pos`` (position in the file), ``patient_id``,
-    ``reference_date`` (reference_date, else the first cycle: the checked timeline)."""
+    ``reference_date`` (reference_date, else the first cycle: the checked timeline),
+    ``measurable_disease`` (null when empty)."""
     assessments: pa.Table
     """Linked assessments.csv rows: ``assessment_pos``, ``patient_pos``,
     ``assessment_id``, ``date``, ``modality``, ``not_done``."""
     lesions: pa.Table
     """Linked lesions.csv rows: ``lesion_pos``, ``patient_pos``, ``role``, ``grp``
-    (``""``: no group)."""
+    (``""``: no group), ``is_node``."""
     measurements: pa.Table
     """Usable measurements.csv rows: ``assessment_pos``, ``lesion_pos``, ``status``
     (``""`` when empty), ``diameter_hmm`` (null when empty)."""
@@ -49,6 +54,9 @@ class InputTables:
     readers_or_sums: pa.Table
     """``patient_pos`` of every linked responses.csv row (``is_sum`` false) and sums.csv
     row (``is_sum`` true): they decide which patients are not lesion level."""
+    responses: pa.Table
+    """Linked responses.csv rows (bundle.md, reader-assigned mode): ``response_pos``,
+    ``patient_pos``, ``assessment_pos``, ``scope``, ``overall_response``."""
     scopes: pa.Table
     """The candidate scopes of the bundle (assess.md, Scopes): ``scope``, ``kind``
     (all / only / without), ``grp``, ``scope_rank`` (the reference's order within a
@@ -89,6 +97,7 @@ def input_tables(checked: CheckedBundle) -> InputTables:
                 "patient_pos": pa.array(patients, pa.int64()),
                 "patient_id": _text(tables["patients"].text("patient_id")[patients]),
                 "reference_date": pa.array(checked.timeline.reference[patients], pa.date32()),
+                "measurable_disease": _measurable(tables["patients"].values, patients),
             }
         ),
         assessments=pa.table(
@@ -107,6 +116,7 @@ def input_tables(checked: CheckedBundle) -> InputTables:
                 "patient_pos": pa.array(lesion_owner[lesion_rows], pa.int64()),
                 "role": _text(tables["lesions"].values["role"][lesion_rows]),
                 "grp": _text(tables["lesions"].values["group"][lesion_rows]),
+                "is_node": pa.array(tables["lesions"].values["is_node"][lesion_rows] == 1),
             }
         ),
         measurements=pa.table(
@@ -120,8 +130,15 @@ def input_tables(checked: CheckedBundle) -> InputTables:
         ),
         new_lesions=_new_lesions(checked),
         readers_or_sums=_readers_or_sums(checked),
+        responses=_responses(checked),
         scopes=_scopes(checked),
     )
+
+
+def _measurable(values: Mapping[str, np.ndarray], rows: np.ndarray) -> pa.Array:
+    """BOOL cells: 1 true, 0 false, negative when empty (:mod:`prrt.io.validate_cells`)."""
+    given = values["measurable_disease"][rows]
+    return pa.array(given == 1, pa.bool_(), mask=given < 0)
 
 
 def _text(values: np.ndarray) -> pa.Array:
@@ -154,6 +171,24 @@ def _readers_or_sums(checked: CheckedBundle) -> pa.Table:
         {
             "patient_pos": pa.array(np.concatenate(found), pa.int64()),
             "is_sum": pa.array(np.repeat([False, True], [len(f) for f in found])),
+        }
+    )
+
+
+def _responses(checked: CheckedBundle) -> pa.Table:
+    """The responses.csv rows linked to a patient and an assessment
+    (:func:`prrt.io.cases._responses`)."""
+    table = checked.tables["responses"]
+    patient = checked.links.patient["responses"]
+    assessment = checked.links.assessment["responses"]
+    rows = np.flatnonzero((patient >= 0) & (assessment >= 0))
+    return pa.table(
+        {
+            "response_pos": pa.array(rows, pa.int64()),
+            "patient_pos": pa.array(patient[rows], pa.int64()),
+            "assessment_pos": pa.array(assessment[rows], pa.int64()),
+            "scope": _text(table.values["scope"][rows]),
+            "overall_response": _text(table.values["overall_response"][rows]),
         }
     )
 

@@ -12,10 +12,10 @@ reappearance after CR and the back-dated PD flag come later (docs/columnar.md, s
 
 from __future__ import annotations
 
-import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from prrt.columnar.backend import ColumnarBackend, run_stage
 from prrt.columnar.frames import InputTables, input_tables
 from prrt.columnar.new_lesions import new_lesions_response
 from prrt.columnar.nontarget import nontarget_response
@@ -34,12 +34,16 @@ LESION_COMPONENT_COLUMNS = (
 _KEYS = ["patient_pos", "scope", "assessment_pos"]
 
 
-def compute_lesion_components(checked: CheckedBundle, *, config: Config) -> pd.DataFrame:
+def compute_lesion_components(
+    checked: CheckedBundle, *, config: Config, backend: ColumnarBackend | None = None
+) -> pd.DataFrame:
     """Non-target response and new lesions of every lesion-level row of timepoint_responses.
 
     The rows, their order and the refusals are those of
     :func:`~prrt.columnar.target_sums.compute_target_sums`; ``date`` holds
     ``datetime.date`` values, the two components their output text or None.
+    ``backend``: where the expression runs (:mod:`prrt.columnar.backend`; default a new
+    in-memory DuckDB connection); the result is the same on each.
 
     Raises
     ------
@@ -48,12 +52,11 @@ def compute_lesion_components(checked: CheckedBundle, *, config: Config) -> pd.D
     prrt.columnar.errors.ColumnarUnsupportedError
         When it names evaluators or has partial dates.
     """
-    tables = input_tables(checked)
-    con = ibis.duckdb.connect()
-    try:
-        result = con.to_pyarrow(lesion_components_expr(tables, config=config))
-    finally:
-        con.disconnect()
+    result = run_stage(
+        input_tables(checked),
+        lambda t: lesion_components_expr(t, config=config),
+        backend=backend,
+    )
     frame = pd.DataFrame(
         {
             name: pd.Series(result.column(name).to_pylist(), dtype=object)

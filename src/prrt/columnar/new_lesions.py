@@ -28,6 +28,7 @@ from fractions import Fraction
 import ibis
 import ibis.expr.types as ir
 
+from prrt.columnar.backend import relation
 from prrt.columnar.frames import InputTables
 from prrt.columnar.target_sums import scope_includes
 from prrt.config import SubsetNewLesionPolicy
@@ -60,8 +61,8 @@ def _counting_reports(
     """Every new-lesion report at a follow-up that counts for a scope of the patient
     (rule 1): ``patient_pos``, ``scope``, ``assessment_pos``, ``date``,
     ``new_lesion_id``, ``certainty``."""
-    reports = ibis.memtable(tables.new_lesions)
-    scopes = ibis.memtable(tables.scopes).select("scope", "kind", scope_grp="grp")
+    reports = relation(tables.new_lesions)
+    scopes = relation(tables.scopes).select("scope", "kind", scope_grp="grp")
     follow_ups = frame.filter(~frame.is_baseline).select(
         "patient_pos", "scope", "assessment_pos", "date"
     )

@@ -23,17 +23,18 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from prrt.columnar.backend import relation
 from prrt.columnar.frames import InputTables
 from prrt.columnar.target_sums import scope_includes
 
-__all__ = ["nontarget_response"]
+__all__ = ["nontarget_response", "nontarget_statuses"]
 
 
-def _lesion_statuses(tables: InputTables) -> ir.Table:
+def nontarget_statuses(tables: InputTables) -> ir.Table:
     """The combined status of each non-target at each assessment where it has a row,
     ``""`` when every row is empty (rule 2)."""
-    rows = ibis.memtable(tables.measurements)
-    lesions = ibis.memtable(tables.lesions)
+    rows = relation(tables.measurements)
+    lesions = relation(tables.lesions)
     non_targets = lesions.filter(lesions.role == "non_target").select("lesion_pos")
     rows = rows.inner_join(non_targets, "lesion_pos")
     per_lesion = rows.group_by(["assessment_pos", "lesion_pos"]).aggregate(
@@ -55,15 +56,15 @@ def _lesion_statuses(tables: InputTables) -> ir.Table:
 def nontarget_response(tables: InputTables, frame: ir.Table) -> ir.Table:
     """``patient_pos``, ``scope``, ``assessment_pos`` and ``nontarget_response`` for every
     row of ``frame`` (:func:`~prrt.columnar.target_sums.scoped_frame`); rules 1-4."""
-    scopes = ibis.memtable(tables.scopes).select("scope", "kind", scope_grp="grp")
-    lesions = ibis.memtable(tables.lesions)
+    scopes = relation(tables.scopes).select("scope", "kind", scope_grp="grp")
+    lesions = relation(tables.lesions)
     members = lesions.filter(lesions.role == "non_target").cross_join(scopes)
     members = members.filter(scope_includes(members.kind, members.scope_grp, members.grp))
     evaluated = frame.filter(~frame.is_baseline & ~frame.not_done)
     cells = evaluated.select("patient_pos", "scope", "assessment_pos").inner_join(
         members.select("patient_pos", "scope", "lesion_pos"), ["patient_pos", "scope"]
     )
-    cells = cells.left_join(_lesion_statuses(tables), ["assessment_pos", "lesion_pos"])
+    cells = cells.left_join(nontarget_statuses(tables), ["assessment_pos", "lesion_pos"])
     status = cells.status.coalesce("")
     counts = cells.group_by(["patient_pos", "scope", "assessment_pos"]).aggregate(
         n_lesions=cells.count(),

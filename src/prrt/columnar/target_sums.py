@@ -47,6 +47,7 @@ import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 
+from prrt.columnar.backend import ColumnarBackend, relation, run_stage
 from prrt.columnar.frames import InputTables, input_tables
 from prrt.config import Config
 from prrt.criteria.recist11.thresholds import ExactThresholds
@@ -56,9 +57,12 @@ __all__ = [
     "TARGET_SUM_COLUMNS",
     "compute_target_sums",
     "lesion_level_patients",
+    "patient_scopes",
     "scope_includes",
     "scoped_frame",
+    "sums_frame",
     "target_sums_expr",
+    "target_values",
 ]
 
 TARGET_SUM_COLUMNS = (
@@ -72,7 +76,9 @@ _MEASURED = ("", "measured")
 """Statuses whose diameter is the value (bundle.md: an empty status is measured)."""
 
 
-def compute_target_sums(checked: CheckedBundle, *, config: Config) -> pd.DataFrame:
+def compute_target_sums(
+    checked: CheckedBundle, *, config: Config, backend: ColumnarBackend | None = None
+) -> pd.DataFrame:
     """Target sums and nadir of every lesion-level row of timepoint_responses.
 
     One row per lesion-level patient x scope x assessment the reference engine writes (the
@@ -80,6 +86,8 @@ def compute_target_sums(checked: CheckedBundle, *, config: Config) -> pd.DataFra
     scope (``all``, then the subsets by their text), then the assessments from the
     baseline on. The four sums are nullable ``Int64`` hundredths of a mm; ``date`` holds
     ``datetime.date`` values. See the module docstring for the rules and what is left out.
+    ``backend``: where the expression runs (:mod:`prrt.columnar.backend`; default a new
+    in-memory DuckDB connection); the result is the same on each.
 
     Raises
     ------
@@ -90,11 +98,7 @@ def compute_target_sums(checked: CheckedBundle, *, config: Config) -> pd.DataFra
     """
     tables = input_tables(checked)
     tstm_hmm = ExactThresholds.from_config(config.recist).tstm_hmm
-    con = ibis.duckdb.connect()
-    try:
-        result = con.to_pyarrow(target_sums_expr(tables, tstm_hmm=tstm_hmm))
-    finally:
-        con.disconnect()
+    result = run_stage(tables, lambda t: target_sums_expr(t, tstm_hmm=tstm_hmm), backend=backend)
     frame = result.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
     frame["date"] = pd.Series(result.column("date").to_pylist(), dtype=object)
     return frame[list(TARGET_SUM_COLUMNS)]
@@ -102,9 +106,19 @@ def compute_target_sums(checked: CheckedBundle, *, config: Config) -> pd.DataFra
 
 def target_sums_expr(tables: InputTables, *, tstm_hmm: int) -> ir.Table:
     """The whole of stage 1 as one Ibis expression (any backend; see the module rules)."""
-    patients = lesion_level_patients(tables)
-    frame = scoped_frame(tables, patients)
-    values = _target_values(tables, tstm_hmm=tstm_hmm)
+    rows = sums_frame(
+        tables, scoped_frame(tables, lesion_level_patients(tables)), tstm_hmm=tstm_hmm
+    )
+    ordered = rows.order_by([rows.patient_pos, rows.scope_rank, rows.visit])
+    return ordered.select(*TARGET_SUM_COLUMNS)
+
+
+def sums_frame(tables: InputTables, frame: ir.Table, *, tstm_hmm: int) -> ir.Table:
+    """Every row of ``frame`` (:func:`scoped_frame` of the lesion-level patients) with
+    the four output values, ``n_targets`` (null without targets in the scope) and
+    ``running_nadir_hmm``: the nadir of rule 7 on every follow-up, also where it is not
+    shown (the PD test of a partial sum needs it, recist11.md §4 rule 1)."""
+    values = target_values(tables, tstm_hmm=tstm_hmm)
     sums = _scope_sums(tables, frame, values)
     return _with_nadir(frame, sums)
 
@@ -112,9 +126,9 @@ def target_sums_expr(tables: InputTables, *, tstm_hmm: int) -> ir.Table:
 def lesion_level_patients(tables: InputTables) -> ir.Table:
     """Patients without sums.csv rows, and without responses.csv rows unless they have
     lesions (the reference's lesion-level patients; D185)."""
-    patients = ibis.memtable(tables.patients)
-    others = ibis.memtable(tables.readers_or_sums)
-    lesions = ibis.memtable(tables.lesions)
+    patients = relation(tables.patients)
+    others = relation(tables.readers_or_sums)
+    lesions = relation(tables.lesions)
     sum_level = others.filter(others.is_sum).select("patient_pos").distinct()
     with_readers = others.filter(~others.is_sum).select("patient_pos").distinct()
     with_lesions = lesions.select("patient_pos").distinct()
@@ -122,9 +136,12 @@ def lesion_level_patients(tables: InputTables) -> ir.Table:
     return patients.anti_join(sum_level, "patient_pos").anti_join(reader_assigned, "patient_pos")
 
 
-def scoped_frame(tables: InputTables, patients: ir.Table) -> ir.Table:
-    """One row per patient x scope x assessment from the baseline on (rules 1-3)."""
-    raw = ibis.memtable(tables.assessments)
+def scoped_frame(
+    tables: InputTables, patients: ir.Table, scopes: ir.Table | None = None
+) -> ir.Table:
+    """One row per patient x scope x assessment from the baseline on (rules 1-3);
+    ``scopes`` (``patient_pos``, ``scope``, ``scope_rank``) replaces rule 3."""
+    raw = relation(tables.assessments)
     ct = raw.filter(raw.modality.isin(("CT", "MRI"))).inner_join(patients, "patient_pos")
     ordered = ct.mutate(
         visit=ibis.row_number().over(group_by=ct.patient_pos, order_by=(ct.date, ct.assessment_pos))
@@ -140,13 +157,14 @@ def scoped_frame(tables: InputTables, patients: ir.Table) -> ir.Table:
     kept = kept.filter(kept.visit >= kept.baseline_visit).mutate(
         is_baseline=kept.visit == kept.baseline_visit
     )
-    return kept.inner_join(_patient_scopes(tables, patients), "patient_pos")
+    chosen = patient_scopes(tables, patients) if scopes is None else scopes
+    return kept.inner_join(chosen, "patient_pos")
 
 
-def _patient_scopes(tables: InputTables, patients: ir.Table) -> ir.Table:
+def patient_scopes(tables: InputTables, patients: ir.Table) -> ir.Table:
     """``all`` for every patient, a subset for a patient with a lesion in it (rule 3)."""
-    scopes = ibis.memtable(tables.scopes)
-    lesions = ibis.memtable(tables.lesions)
+    scopes = relation(tables.scopes)
+    lesions = relation(tables.lesions)
     everyone = patients.cross_join(scopes.filter(scopes.kind == "all")).select(
         "patient_pos", "scope", "scope_rank"
     )
@@ -169,10 +187,12 @@ def scope_includes(
     )
 
 
-def _target_values(tables: InputTables, *, tstm_hmm: int) -> ir.Table:
-    """Value of each target lesion at each assessment where it has rows (rule 4)."""
-    rows = ibis.memtable(tables.measurements)
-    lesions = ibis.memtable(tables.lesions)
+def target_values(tables: InputTables, *, tstm_hmm: int) -> ir.Table:
+    """Value of each target lesion at each assessment where it has rows (rule 4), with
+    ``has_too_small`` (a ``too_small`` row: the lesion is there, recist11.md §4 rule 2) and
+    ``all_coalesced`` (every row ``coalesced``: neither for nor against CR, §3)."""
+    rows = relation(tables.measurements)
+    lesions = relation(tables.lesions)
     targets = lesions.filter(lesions.role == "target").select("lesion_pos")
     rows = rows.inner_join(targets, "lesion_pos")
     value = ibis.cases(
@@ -183,11 +203,16 @@ def _target_values(tables: InputTables, *, tstm_hmm: int) -> ir.Table:
     )
     rows = rows.mutate(value_hmm=value, is_missing=value.isnull())
     per_lesion = rows.group_by(["assessment_pos", "lesion_pos"]).aggregate(
-        total_hmm=rows.value_hmm.sum(), missing=rows.is_missing.any()
+        total_hmm=rows.value_hmm.sum(),
+        missing=rows.is_missing.any(),
+        has_too_small=(rows.status == "too_small").any(),
+        all_coalesced=(rows.status == "coalesced").all(),
     )
     return per_lesion.select(
         "assessment_pos",
         "lesion_pos",
+        "has_too_small",
+        "all_coalesced",
         value_hmm=ibis.ifelse(per_lesion.missing, ibis.null("int64"), per_lesion.total_hmm),
     )
 
@@ -195,8 +220,8 @@ def _target_values(tables: InputTables, *, tstm_hmm: int) -> ir.Table:
 def _scope_sums(tables: InputTables, frame: ir.Table, values: ir.Table) -> ir.Table:
     """Per row of ``frame`` with targets in its scope: the number of targets, of those
     with a value, and the sum of the values (rules 5-6)."""
-    scopes = ibis.memtable(tables.scopes).select("scope", "kind", scope_grp="grp")
-    lesions = ibis.memtable(tables.lesions)
+    scopes = relation(tables.scopes).select("scope", "kind", scope_grp="grp")
+    lesions = relation(tables.lesions)
     targets = lesions.filter(lesions.role == "target").cross_join(scopes)
     targets = targets.filter(scope_includes(targets.kind, targets.scope_grp, targets.grp))
     cells = frame.select("patient_pos", "scope", "assessment_pos").inner_join(
@@ -213,8 +238,7 @@ def _scope_sums(tables: InputTables, frame: ir.Table, values: ir.Table) -> ir.Ta
 
 
 def _with_nadir(frame: ir.Table, sums: ir.Table) -> ir.Table:
-    """The four output values, the nadir as a window minimum (rule 7), in the
-    reference's row order."""
+    """The four output values, the nadir as a window minimum (rule 7)."""
     rows = frame.left_join(sums, ["patient_pos", "scope", "assessment_pos"])
     has_targets = rows.n_targets.notnull()
     follow_up = ~rows.is_baseline & ~rows.not_done & has_targets
@@ -233,9 +257,10 @@ def _with_nadir(frame: ir.Table, sums: ir.Table) -> ir.Table:
     )
     rows = rows.mutate(
         baseline_sum_hmm=scope_baseline.cast("int64"),
-        nadir_hmm=ibis.ifelse(
-            rows.target_sum_hmm.notnull(), candidate.min().over(earlier), None
-        ).cast("int64"),
+        running_nadir_hmm=candidate.min().over(earlier).cast("int64"),
     )
-    ordered = rows.order_by([rows.patient_pos, rows.scope_rank, rows.visit])
-    return ordered.select(*TARGET_SUM_COLUMNS)
+    return rows.mutate(
+        nadir_hmm=ibis.ifelse(rows.target_sum_hmm.notnull(), rows.running_nadir_hmm, None).cast(
+            "int64"
+        )
+    )

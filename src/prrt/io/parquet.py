@@ -17,18 +17,26 @@ Project decisions
   nulls) are read as text in the bundle's form (:mod:`prrt.io.parquet_cells`, D172);
   a column of any other type, or a timestamp with a time of day, is an error naming the
   file, the column and the type, and the file is not read.
+- String columns are read dictionary-encoded: one ``str`` per distinct text, and the
+  cells' codes kept for the checks to group by (docs/decisions.md, D204).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from prrt.io.issues import Issue, Severity, new_issue
-from prrt.io.parquet_cells import FIRST_DATA_ROW, UnsupportedColumnError, column_text, is_typed
+from prrt.io.parquet_cells import (
+    FIRST_DATA_ROW,
+    UnsupportedColumnError,
+    is_typed,
+    text_and_codes,
+)
 from prrt.io.schema import TABLES, Kind
 from prrt.io.tables import (
     LoadedTables,
@@ -38,6 +46,7 @@ from prrt.io.tables import (
     read_csv_table,
     unknown_file,
 )
+from prrt.io.text_codes import Codes
 
 CSV_SUFFIX = ".csv"
 PARQUET_SUFFIX = ".parquet"
@@ -130,12 +139,16 @@ def read_parquet_table(path: Path, name: str) -> tuple[RawTable | None, list[Iss
     if not header:
         return None, [_no_columns(file)]
     columns: list[np.ndarray] = []
+    codes: dict[int, Codes] = {}
     refused: list[Issue] = []
     notices: list[Issue] = []
     for j, column_name in enumerate(header):
         column = arrow.column(j)
         try:
-            columns.append(column_text(column))
+            text, found = text_and_codes(column)
+            columns.append(text)
+            if found is not None:
+                codes[j] = found
         except UnsupportedColumnError as exc:
             refused.append(_refused(file, column_name.strip(), exc))
             continue
@@ -146,8 +159,28 @@ def read_parquet_table(path: Path, name: str) -> tuple[RawTable | None, list[Iss
     if refused:
         return None, refused
     numbers = np.arange(FIRST_DATA_ROW, FIRST_DATA_ROW + arrow.num_rows, dtype=np.int64)
-    table, found = build_table(name, file, header, columns, numbers)
-    return table, notices + found
+    table, issues = build_table(name, file, header, columns, numbers)
+    if table is not None and codes:
+        table = replace(table, codes=_kept_codes(table, header, codes))
+    return table, notices + issues
+
+
+def _kept_codes(table: RawTable, header: list[str], codes: dict[int, Codes]) -> dict[str, Codes]:
+    """The codes of the table's columns (the first of a name, as :func:`build_table`
+    keeps), without the blank rows it left out."""
+    kept: dict[str, Codes] = {}
+    positions = table.rows - FIRST_DATA_ROW
+    for j, column_name in enumerate(header):
+        name = column_name.strip()
+        if j not in codes or name in kept or name not in table.text:
+            continue
+        found = codes[j]
+        if len(positions) != len(found.codes):
+            found = Codes(
+                text=table.text[name], codes=found.codes[positions], distinct=found.distinct
+            )
+        kept[name] = found
+    return kept
 
 
 def _read_arrow(data: bytes) -> Any:
@@ -155,7 +188,14 @@ def _read_arrow(data: bytes) -> Any:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    return pq.ParquetFile(pa.BufferReader(data)).read()
+    text = [
+        field.name
+        for field in pq.ParquetFile(pa.BufferReader(data)).schema_arrow
+        if pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
+    ]
+    # string columns come dictionary-encoded, as Parquet stores them: each distinct cell
+    # becomes one str (prrt.io.parquet_cells)
+    return pq.ParquetFile(pa.BufferReader(data), read_dictionary=text).read()
 
 
 def _is_id_column(table: str, column: str) -> bool:

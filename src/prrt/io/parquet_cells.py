@@ -30,6 +30,8 @@ from typing import Any
 
 import numpy as np
 
+from prrt.io.text_codes import Codes
+
 FIRST_DATA_ROW = 2
 """Row number of a Parquet file's first row: row 1 is the header its CSV form has (D171)."""
 _EXACT_TEXT = ("integer", "decimal", "boolean", "date")
@@ -58,6 +60,23 @@ def is_typed(arrow_type: Any) -> bool:
 
 def column_text(column: Any) -> np.ndarray:
     """The cells of a ``pyarrow.ChunkedArray`` as an object array of ``str`` (rules 1-3)."""
+    return text_and_codes(column)[0]
+
+
+def text_and_codes(column: Any) -> tuple[np.ndarray, Codes | None]:
+    """:func:`column_text`, and for a dictionary-encoded text column (as
+    :mod:`prrt.io.parquet` reads string columns) its cells' codes into its distinct texts:
+    the dictionary tells which cells are equal without hashing each cell again."""
+    import pyarrow as pa
+
+    kind = column.type
+    if pa.types.is_dictionary(kind) and _is_text(kind.value_type):
+        found = _decoded(column.chunks)
+        return found.text, found
+    return _column_text(column), None
+
+
+def _column_text(column: Any) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -94,8 +113,37 @@ def _is_text(arrow_type: Any) -> bool:
 
 
 def _as_objects(text: Any) -> np.ndarray:
-    values = text.to_numpy(zero_copy_only=False)
-    return np.asarray(values, dtype=object)
+    """The cells of a string ``ChunkedArray`` without nulls as an object array of ``str``."""
+    import pyarrow.compute as pc
+
+    return _decoded([pc.dictionary_encode(chunk) for chunk in text.chunks]).text
+
+
+def _decoded(chunks: Any) -> Codes:
+    """The cells of dictionary-encoded text chunks as an object array of ``str`` (null:
+    ``""``), and their codes.
+
+    One ``str`` is made per distinct text, shared by the cells that hold it: IDs, dates
+    and codes repeat, so this takes a fraction of the time and memory of one object per
+    cell. The chunks' dictionaries are merged by Arrow (they may repeat a text, or hold
+    ``""`` beside nulls), so equal codes mean equal texts.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    words = [pa.array([""], type=pa.large_string())]  # merged code 0: "", and nulls
+    indices: list[np.ndarray] = [np.empty(0, dtype=np.int64)]
+    offset = 1
+    for chunk in chunks:
+        words.append(pc.fill_null(chunk.dictionary, "").cast(pa.large_string()))
+        found = pc.fill_null(chunk.indices.cast(pa.int64()), -offset)
+        indices.append(found.to_numpy(zero_copy_only=False) + offset)
+        offset += len(chunk.dictionary)
+    merged = pc.dictionary_encode(pa.concat_arrays(words))
+    distinct = np.asarray(merged.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+    codes = merged.indices.to_numpy(zero_copy_only=False)[np.concatenate(indices)]
+    small = codes.astype(np.int32) if len(distinct) < 2**31 else codes.astype(np.int64)
+    return Codes(text=distinct[codes], codes=small, distinct=distinct)
 
 
 def _float_text(column: Any) -> np.ndarray:

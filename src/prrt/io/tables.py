@@ -29,7 +29,7 @@ import io
 import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +38,7 @@ import pandas as pd
 from prrt.io.csv_dialect import SEMICOLON, header_separator, read_decimal_commas
 from prrt.io.issues import Issue, Severity, new_issue
 from prrt.io.schema import TABLES
+from prrt.io.text_codes import Codes
 
 _BOM = b"\xef\xbb\xbf"
 _SKIPPED_LINE = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
@@ -56,6 +57,8 @@ class RawTable:
     """Column name -> object array of ``str``; known columns first, unknown ones kept."""
     unread_ids: frozenset[str] = frozenset()
     """patient_id of the rows that could not be read (patients.csv only)."""
+    codes: Mapping[str, Codes] = field(default_factory=dict)
+    """Column -> its cells' codes, where the reader has them (:mod:`prrt.io.text_codes`)."""
 
     def __len__(self) -> int:
         return len(self.rows)

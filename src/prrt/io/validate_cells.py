@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -57,6 +57,7 @@ import pandas as pd
 from prrt.io.issues import Issue, Severity
 from prrt.io.schema import PRIOR_THERAPY_NONE, ColumnSpec, DatePrecision, Kind, TableSpec
 from prrt.io.tables import RawTable
+from prrt.io.text_codes import factorize_codes
 from prrt.model.dates import PartialDate
 
 Problem = tuple[str, str, str]
@@ -121,9 +122,30 @@ class ParsedTable:
     raw: RawTable
     values: Mapping[str, np.ndarray]
     """Every column of the spec, typed; absent columns hold their defaults."""
+    _factorized: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """Column -> (its text, codes, distinct texts): :meth:`factorized`, computed once."""
 
     def __len__(self) -> int:
         return len(self.raw)
+
+    def factorized(self, column: str, *, keep: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """``pandas.factorize`` of the cells of ``column`` as written, from the reader's
+        codes where it has them (:mod:`prrt.io.text_codes`); kept for the next call
+        (the checks group by the same ID columns several times) unless ``keep`` is off."""
+        text = self.text(column)
+        found = self._factorized.get(column)
+        if found is None or found[0] is not text:
+            given = self.raw.codes.get(column)
+            if given is not None and given.text is text:
+                codes, uniques = factorize_codes(given)
+            else:
+                codes, uniques = pd.factorize(text)
+            found = (text, codes, uniques)
+            if keep:
+                self._factorized[column] = found
+        return found[1], found[2]
 
     def text(self, column: str) -> np.ndarray:
         """The cells of ``column`` as written (``""`` everywhere when absent)."""
@@ -148,26 +170,25 @@ def parse_table(raw: RawTable, spec: TableSpec) -> tuple[ParsedTable, list[Issue
     """Parse every column of ``raw`` by ``spec``, reporting each bad or missing cell."""
     values: dict[str, np.ndarray] = {}
     issues: list[Issue] = []
+    table = ParsedTable(spec=spec, raw=raw, values=values)
     for column in spec.columns:
-        text = raw.text.get(column.name)
-        absent = text is None
-        if text is None:
-            text = np.full(len(raw), "", dtype=object)
-        parsed, found = _parse_column(raw, column, text, report_missing=not absent)
+        absent = column.name not in raw.text
+        parsed, found = _parse_column(table, column, report_missing=not absent)
         values[column.name] = parsed
         issues.extend(found)
-    return ParsedTable(spec=spec, raw=raw, values=values), issues
+    return table, issues
 
 
 def _parse_column(
-    raw: RawTable, column: ColumnSpec, text: np.ndarray, *, report_missing: bool
+    table: ParsedTable, column: ColumnSpec, *, report_missing: bool
 ) -> tuple[np.ndarray, list[Issue]]:
+    raw, text = table.raw, table.text(column.name)
     if column.kind in (Kind.ID, Kind.TEXT):
         found: list[Issue] = []
         if column.required and report_missing:
             found = _missing(raw, column, np.flatnonzero(text == ""))
         return text, found
-    codes, uniques = pd.factorize(text)
+    codes, uniques = table.factorized(column.name, keep=False)
     parser = _PARSERS[column.kind]
     results = [_parse_cell(parser, str(u), column) for u in uniques]
     typed = _typed([value for value, _ in results], column.kind)

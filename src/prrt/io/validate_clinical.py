@@ -79,7 +79,7 @@ def convert_labs(labs: ParsedTable) -> LabConversion:
     """
     n = len(labs)
     test_codes, tests = pd.factorize(labs.values["test"])
-    unit_codes, units = pd.factorize(labs.text("unit"))
+    unit_codes, units = labs.factorized("unit")
     pair_codes, pairs = pd.factorize(test_codes.astype(np.int64) * max(len(units), 1) + unit_codes)
     width = max(len(units), 1)
     conversions = [
@@ -90,7 +90,7 @@ def convert_labs(labs: ParsedTable) -> LabConversion:
     converted: dict[str, np.ndarray] = {}
     approximate: dict[str, np.ndarray] = {}
     for column in ("value", "lln", "uln"):
-        text_codes, texts = pd.factorize(labs.text(column))
+        text_codes, texts = labs.factorized(column)
         key = pair_codes.astype(np.int64) * max(len(texts), 1) + text_codes
         key_codes, keys = pd.factorize(key)
         first = np.zeros(len(keys), dtype=np.int64)

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from prrt.io.issues import Issue, Severity
+from prrt.io.text_codes import combined_codes
 from prrt.io.validate_cells import ParsedTable
 
 FRAGMENT = "fragment"
@@ -75,10 +76,8 @@ def _number_codes(group: np.ndarray, number: np.ndarray) -> np.ndarray:
 def _group_codes(table: ParsedTable) -> np.ndarray:
     """One int64 code per row for its (patient, assessment, lesion, evaluator); -1 when an
     ID is empty."""
-    combined = np.zeros(len(table), dtype=np.int64)
-    for column in _GROUP_COLUMNS:
-        codes, uniques = pd.factorize(table.text(column))
-        combined, _ = pd.factorize(combined * max(len(uniques), 1) + codes)
+    parts = [(codes, len(uniques)) for codes, uniques in map(table.factorized, _GROUP_COLUMNS)]
+    combined = combined_codes(parts)
     lacking = np.zeros(len(table), dtype=bool)
     for column in _IDS:
         lacking |= ~table.given(column)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from prrt.io.issues import Issue, Severity, new_issue
 from prrt.io.schema import TABLES
+from prrt.io.text_codes import combined_codes
 from prrt.io.validate_cells import ParsedTable, is_one_of
 from prrt.io.validate_fragments import check_fragments
 
@@ -60,7 +61,8 @@ def link_tables(
     for name, table in tables.items():
         if name == "patients":
             continue
-        position = _resolve(patient_index, owners, table.text("patient_id"))
+        codes, distinct = table.factorized("patient_id")
+        position = _resolve(patient_index, owners, distinct)[codes]
         if "patients" not in unusable:
             # a patient whose patients.csv row could not be read was reported there
             # (docs/decisions.md, D72): its other rows are not unknown patients again
@@ -119,15 +121,41 @@ def _resolve(index: pd.Index, positions: np.ndarray, keys: np.ndarray) -> np.nda
     return np.where(found >= 0, positions[np.maximum(found, 0)] if len(positions) else -1, -1)
 
 
+DENSE_LOOKUP_FACTOR = 2
+"""A key lookup uses a table indexed by key when the largest key is at most this many
+times the number of keys; else a hash index."""
+
+
+def lookup_positions(owner_keys: np.ndarray, positions: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """For each key, ``positions[k]`` where ``owner_keys[k]`` equals it (owner keys are
+    distinct and >= 0), else -1.
+
+    >>> lookup_positions(np.array([7, 2]), np.array([10, 11]), np.array([2, -3, 7, 5])).tolist()
+    [11, -1, 10, -1]
+    >>> lookup_positions(np.array([], dtype=np.int64), np.array([], dtype=np.int64), np.array([-1]))
+    array([-1])
+    """
+    size = int(max(owner_keys.max(initial=0), keys.max(initial=0))) + 1
+    if size > DENSE_LOOKUP_FACTOR * (len(owner_keys) + len(keys)) + 1024:
+        return _resolve(pd.Index(owner_keys), positions, keys)
+    table = np.full(size, -1, dtype=np.int64)
+    table[owner_keys] = positions
+    found: np.ndarray = np.where(keys >= 0, table[np.maximum(keys, 0)], -1)
+    return found
+
+
 def _key_codes(table: ParsedTable, columns: tuple[str, ...]) -> np.ndarray:
     """One int64 code per row for the combination of ``columns`` (-1 if any is missing)."""
-    combined = np.zeros(len(table), dtype=np.int64)
+    parts: list[tuple[np.ndarray, int]] = []
     missing = np.zeros(len(table), dtype=bool)
     for column in columns:
-        codes, uniques = pd.factorize(table.values[column])
+        values = table.values[column]
+        codes, uniques = (
+            table.factorized(column) if values is table.text(column) else pd.factorize(values)
+        )
         missing |= ~_given_value(table, column)
-        combined, _ = pd.factorize(combined * max(len(uniques), 1) + codes)
-    return np.where(missing, -1, combined)
+        parts.append((codes, len(uniques)))
+    return np.where(missing, -1, combined_codes(parts))
 
 
 def _given_value(table: ParsedTable, column: str) -> np.ndarray:
@@ -185,13 +213,16 @@ def _link_owned(
     """
     table, owner_table = tables[name], tables[target]
     ids, owner_ids = table.text(column), owner_table.text(column)
-    codes, uniques = pd.factorize(np.concatenate([owner_ids, ids]))
+    # the codes of pandas.factorize(owner_ids followed by ids), from each side's codes
+    row_codes, row_uniques = table.factorized(column)
+    owner_codes, owner_uniques = owner_table.factorized(column)
+    joint, uniques = pd.factorize(np.concatenate([owner_uniques, row_uniques]))
+    owner_codes = joint[: len(owner_uniques)][owner_codes]
+    row_codes = joint[len(owner_uniques) :][row_codes]
     width = max(len(uniques), 1)
-    owner_codes, row_codes = codes[: len(owner_ids)], codes[len(owner_ids) :]
     owned = np.flatnonzero(usable[target] & (owner_ids != ""))
-    index = pd.Index(patient[target][owned] * width + owner_codes[owned])
     keys = patient[name] * width + row_codes
-    position = _resolve(index, owned, keys)
+    position = lookup_positions(patient[target][owned] * width + owner_codes[owned], owned, keys)
     failed = np.flatnonzero((position < 0) & (patient[name] >= 0) & (ids != ""))
     if len(failed) and report[target]:
         issues.extend(_unresolved(table, owner_table, column, failed, owner_codes, row_codes))

@@ -1,0 +1,106 @@
+"""``prrt assess --engine columnar``: the output files of a checked bundle (spec/assess.md;
+docs/columnar.md; docs/decisions.md, D189).
+
+The five RECIST tables come from the columnar engine (:func:`assess_columnar`). The
+exploratory metabolic tables (docs/outputs.md), written only when some patient has PET
+data and ``[metabolic] criteria`` is not empty, come from the reference code path for
+those patients. Files are written by the reference's writers (CSV) or in its Parquet
+schema (:mod:`prrt.columnar.outputs`), so they are the reference's bytes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from prrt.assess.api import resolve_scopes, write_tables
+from prrt.assess.parquet_format import write_parquet_outputs
+from prrt.assess.patient import assess_patient, has_metabolic_outputs
+from prrt.assess.rows import METABOLIC_TABLE_COLUMNS, Row, metabolic_rows
+from prrt.columnar.backend import ColumnarBackend
+from prrt.columnar.engine import ColumnarTables, assess_columnar
+from prrt.columnar.outputs import output_arrow, output_rows
+from prrt.config import Config
+from prrt.criteria.recist11.thresholds import ExactThresholds
+from prrt.io.bundle import bundle_of
+from prrt.io.table_format import TableFormat
+from prrt.io.validate import CheckedBundle
+
+__all__ = ["assess_checked_columnar", "reference_metabolic_rows", "write_columnar_outputs"]
+
+
+def assess_checked_columnar(
+    checked: CheckedBundle,
+    source: Path,
+    *,
+    config: Config,
+    backend: ColumnarBackend | None = None,
+) -> tuple[ColumnarTables, dict[str, list[Row]]]:
+    """The columnar engine's tables and the metabolic rows of the reference path."""
+    result = assess_columnar(checked, config=config, backend=backend)
+    return result, reference_metabolic_rows(checked, source, config=config)
+
+
+def reference_metabolic_rows(
+    checked: CheckedBundle, source: Path, *, config: Config
+) -> dict[str, list[Row]]:
+    """metabolic_responses and best_metabolic_response rows of the patients with PET data,
+    as the reference writes them; empty (no tables) when no patient has any or no
+    criterion is configured (:func:`prrt.assess.api.output_tables`)."""
+    if not config.metabolic.criteria or not _has_pet_rows(checked):
+        return {}
+    bundle = bundle_of(checked, source, clinical_records=False)
+    cases = [case for case in bundle.cases if has_metabolic_outputs(case, config)]
+    if not cases:
+        return {}
+    thresholds = ExactThresholds.from_config(config.recist)
+    scopes = resolve_scopes(bundle, None)
+    tables: dict[str, list[Row]] = {name: [] for name in METABOLIC_TABLE_COLUMNS}
+    for case in cases:
+        assessed = assess_patient(case, config=config, thresholds=thresholds, requested=scopes)
+        metabolic = assessed.metabolic
+        if metabolic is not None:
+            for name, rows in metabolic_rows(case.patient_id, metabolic).items():
+                tables[name].extend(rows)
+    return tables
+
+
+def _has_pet_rows(checked: CheckedBundle) -> bool:
+    modality = checked.tables["assessments"].values["modality"]
+    return bool(len(checked.tables["pet_lesions"])) or bool((modality == "PET").any())
+
+
+def write_columnar_outputs(
+    result: ColumnarTables,
+    metabolic: dict[str, list[Row]],
+    out_dir: Path,
+    *,
+    output_format: TableFormat,
+) -> list[Path]:
+    """Write the files ``prrt assess`` writes, in ``output_format``.
+
+    Raises
+    ------
+    prrt.errors.DataValidationError
+        Parquet only: a value its column's type cannot hold exactly (D180); nothing is
+        written.
+    """
+    if output_format is TableFormat.CSV:
+        rows = {**output_rows(result), **metabolic}
+        return write_tables(rows.items(), out_dir)
+    arrow = output_arrow(result)
+    if arrow is None:  # an activity sum Parquet cannot hold: the reference's error
+        return write_parquet_outputs({**output_rows(result), **metabolic}, out_dir)
+    if metabolic:
+        from prrt.assess.parquet_format import rows_to_arrow
+
+        converted = rows_to_arrow(metabolic)
+        arrow.update(converted.tables)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, table in arrow.items():
+        path = out_dir / f"{name}.parquet"
+        pq.write_table(table.combine_chunks(), path, compression="snappy")
+        written.append(path)
+    return written

@@ -1,0 +1,251 @@
+"""The columnar engine end to end: the five tables of ``prrt assess`` from a checked
+bundle (spec/assess.md; docs/columnar.md).
+
+One backend (:mod:`prrt.columnar.backend`: DuckDB by default, PySpark for a cluster)
+receives the input tables once; each output table is one expression over them
+(stages 1-3: :mod:`prrt.columnar.responses`, :mod:`prrt.columnar.readers`; best
+responses and endpoints: :mod:`prrt.columnar.best_response`,
+:mod:`prrt.columnar.endpoints`; :mod:`prrt.columnar.protocol_timepoints`,
+:mod:`prrt.columnar.courses`), run to Arrow in the reference's row order.
+
+What the engine refuses (:class:`~prrt.columnar.errors.ColumnarUnsupportedError`,
+docs/decisions.md, D185, D188): a bundle with errors (as the reference), evaluators,
+partial dates, sum-level rows (sums.csv), a choice of scopes, and settings its exact
+arithmetic cannot hold. ``prrt simulate`` produces none of these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from functools import lru_cache
+from typing import Any
+
+import duckdb
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+
+from prrt.columnar.backend import ColumnarBackend
+from prrt.columnar.best_response import best_response_expr, counted_visits, first_pd_dates
+from prrt.columnar.courses import courses_expr
+from prrt.columnar.cycles_frame import CycleTables, cycle_tables
+from prrt.columnar.endpoints import endpoints_expr
+from prrt.columnar.errors import ColumnarUnsupportedError
+from prrt.columnar.frames import InputTables, input_tables
+from prrt.columnar.patient_dates import patient_dates
+from prrt.columnar.protocol_timepoints import (
+    end_anchor_error,
+    end_anchor_failures,
+    timepoint_labels_expr,
+    timepoints_expr,
+)
+from prrt.columnar.readers import reader_responses
+from prrt.columnar.responses import lesion_level_responses
+from prrt.columnar.scopes import reported_scopes
+from prrt.columnar.timepoint_table import timepoint_responses_expr, visit_rows
+from prrt.config import Config
+from prrt.io.validate import CheckedBundle
+
+__all__ = [
+    "OUTPUT_TABLES",
+    "ColumnarTables",
+    "assess_columnar",
+    "engine_exprs",
+    "visits_expr",
+]
+
+OUTPUT_TABLES = ("timepoint_responses", "best_response", "endpoints", "timepoints", "courses")
+"""The tables the engine computes (spec/assess.md), in the order it computes them."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ColumnarTables:
+    """The engine's results as Arrow tables, in the reference's row order.
+
+    Each table has the columns of its file (spec/assess.md), some beside sort keys or
+    helpers: millimetres are whole hundredths (``int64``, the ``*_mm`` columns), and an
+    activity sum is a ``decimal128`` beside ``activity_decimals`` (the decimals the
+    reference writes it with; :mod:`prrt.columnar.cycles_frame`).
+    """
+
+    tables: dict[str, pa.Table]
+    activity_scale: int
+    """The decimals of the activity columns."""
+
+
+def assess_columnar(
+    checked: CheckedBundle,
+    *,
+    config: Config,
+    scopes: Sequence[str] | None = None,
+    backend: ColumnarBackend | None = None,
+    on_table: Callable[[str], None] | None = None,
+) -> ColumnarTables:
+    """The five tables of ``prrt assess`` for a checked bundle, computed by relational
+    operations on ``backend`` (default: a new in-memory DuckDB connection, closed after,
+    running SQL compiled once per configuration, :func:`_compiled`);
+    ``on_table`` is called with each table's name once it is computed.
+
+    Raises
+    ------
+    prrt.errors.DataValidationError
+        When the bundle has errors.
+    prrt.columnar.errors.ColumnarUnsupportedError
+        For what the module docstring lists.
+    """
+    if scopes:
+        raise ColumnarUnsupportedError(
+            "the columnar engine computes every scope: leave out --scope, or assess "
+            "with the reference engine (--engine reference)"
+        )
+    inputs = input_tables(checked)
+    if inputs.readers_or_sums.filter(inputs.readers_or_sums["is_sum"]).num_rows:
+        raise ColumnarUnsupportedError(
+            "the columnar engine does not support sum-level patients (bundle.md 1.2, "
+            "sums.csv): assess this bundle with the reference engine (--engine reference)"
+        )
+    dates = patient_dates(checked)
+    cycles = cycle_tables(checked, standard_activity_gbq=config.analysis.standard_activity_gbq)
+    arrow = _named_inputs(inputs, dates, cycles)
+    if backend is None:
+        tables = _run_on_duckdb(arrow, cycles.scale, config, on_table)
+    else:
+        tables = _run_on_backend(arrow, cycles.scale, config, backend, on_table)
+    return ColumnarTables(tables=tables, activity_scale=cycles.scale)
+
+
+def _named_inputs(inputs: InputTables, dates: pa.Table, cycles: CycleTables) -> dict[str, pa.Table]:
+    """Every input table by the name its placeholder has (:func:`_placeholders`)."""
+    named = {f"input_{f.name}": getattr(inputs, f.name) for f in fields(inputs)}
+    named["patient_dates"] = dates
+    for name in _CYCLE_TABLES:
+        named[f"cycle_{name}"] = getattr(cycles, name)
+    return named
+
+
+_CYCLE_TABLES = ("patients", "assessments", "cycles")
+
+
+_VISITS = "prrt_visits"
+"""The name of the materialised visits table on DuckDB (:func:`_compiled`)."""
+
+
+def _exprs_over(
+    relations: Mapping[str, ir.Table], scale: int, config: Config, *, visits: bool = True
+) -> tuple[dict[str, ir.Table], ir.IntegerScalar | None]:
+    """The output expressions and the end-anchor check over tables named as by
+    :func:`_named_inputs`; with ``visits`` false, over a table ``prrt_visits`` of
+    :func:`visits_expr` instead of the expression itself."""
+    inputs = InputTables(**{f.name: relations[f"input_{f.name}"] for f in fields(InputTables)})
+    moved: dict[str, Any] = {name: relations[f"cycle_{name}"] for name in _CYCLE_TABLES}
+    cycles = CycleTables(scale=scale, **moved)
+    given = None if visits else relations[_VISITS]
+    exprs = engine_exprs(inputs, relations["patient_dates"], cycles, config=config, visits=given)
+    return exprs, end_anchor_failures(cycles, config=config.timepoints)
+
+
+@lru_cache(maxsize=64)
+def _compiled(
+    schemas: tuple[tuple[str, ibis.Schema], ...], scale: int, config: Config
+) -> tuple[str, dict[str, tuple[str, pa.Schema]], str | None]:
+    """The SQL of the visits table, of every output table over it, and of the end-anchor
+    check, over placeholder tables of these schemas; compiled once per configuration and
+    schema (compiling costs more than running a small bundle). The visits, which three
+    tables read, are computed once."""
+    placeholders = {name: ibis.table(schema, name=name) for name, schema in schemas}
+    inputs = InputTables(**{f.name: placeholders[f"input_{f.name}"] for f in fields(InputTables)})
+    visits = visits_expr(inputs, config=config)
+    placeholders[_VISITS] = ibis.table(visits.schema(), name=_VISITS)
+    exprs, failures = _exprs_over(placeholders, scale, config, visits=False)
+    compiled = {
+        name: (ibis.to_sql(expr, dialect="duckdb"), expr.schema().to_pyarrow())
+        for name, expr in exprs.items()
+    }
+    check = None if failures is None else ibis.to_sql(failures.name("n"), dialect="duckdb")
+    return ibis.to_sql(visits, dialect="duckdb"), compiled, check
+
+
+def _run_on_duckdb(
+    arrow: dict[str, pa.Table],
+    scale: int,
+    config: Config,
+    on_table: Callable[[str], None] | None,
+) -> dict[str, pa.Table]:
+    """Run the compiled SQL on a new in-memory DuckDB connection that reads the Arrow
+    tables in place."""
+    schemas = tuple((name, ibis.Schema.from_pyarrow(t.schema)) for name, t in arrow.items())
+    visits, compiled, check = _compiled(schemas, scale, config)
+    con = duckdb.connect()
+    try:
+        for name, table in arrow.items():
+            con.from_arrow(table).create_view(name)
+        con.execute(f"CREATE TEMP TABLE {_VISITS} AS {visits}")
+        if check is not None and con.execute(check).fetchone() != (0,):
+            raise end_anchor_error(config.timepoints)
+        tables = {}
+        for name, (sql, schema) in compiled.items():
+            tables[name] = con.sql(sql).to_arrow_table().cast(schema)
+            if on_table is not None:
+                on_table(name)
+        return tables
+    finally:
+        con.close()
+
+
+def _run_on_backend(
+    arrow: dict[str, pa.Table],
+    scale: int,
+    config: Config,
+    backend: ColumnarBackend,
+    on_table: Callable[[str], None] | None,
+) -> dict[str, pa.Table]:
+    """Run the expressions on ``backend`` (its tables released afterwards)."""
+    try:
+        relations = {name: backend.register(table) for name, table in arrow.items()}
+        exprs, failures = _exprs_over(relations, scale, config)
+        if failures is not None and backend.to_pyarrow(failures.name("n").as_table())[0][0].as_py():
+            raise end_anchor_error(config.timepoints)
+        tables = {}
+        for name, expr in exprs.items():
+            tables[name] = backend.to_pyarrow(expr)
+            if on_table is not None:
+                on_table(name)
+        return tables
+    finally:
+        backend.release()
+
+
+def visits_expr(tables: InputTables, *, config: Config) -> ir.Table:
+    """Every patient x scope x assessment row with its responses (stages 1-3, the
+    reader-assigned patients too): what timepoint_responses, best_response and endpoints
+    read (:func:`prrt.columnar.timepoint_table.visit_rows`)."""
+    lesion_level = lesion_level_responses(tables, config=config.recist)
+    return visit_rows(lesion_level, reader_responses(tables))
+
+
+def engine_exprs(
+    tables: InputTables,
+    patients: ir.Table,
+    cycles: CycleTables,
+    *,
+    config: Config,
+    visits: ir.Table | None = None,
+) -> dict[str, ir.Table]:
+    """One expression per output table, over tables of one backend (any Ibis backend);
+    ``visits``: a table of :func:`visits_expr` already computed."""
+    recist = config.recist
+    if visits is None:
+        visits = visits_expr(tables, config=config)
+    scopes = reported_scopes(tables)
+    first_pd = first_pd_dates(counted_visits(visits, patients, recist=recist))
+    labels = timepoint_labels_expr(cycles, config=config.timepoints)
+    return {
+        "timepoint_responses": timepoint_responses_expr(visits, patients, labels, first_pd),
+        "best_response": best_response_expr(visits, scopes, patients, recist=recist),
+        "endpoints": endpoints_expr(visits, scopes, patients, recist=recist),
+        "timepoints": timepoints_expr(cycles, config=config.timepoints),
+        "courses": courses_expr(
+            cycles, standard_activity_gbq=config.analysis.standard_activity_gbq
+        ),
+    }

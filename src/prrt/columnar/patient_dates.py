@@ -1,0 +1,99 @@
+"""The dates of each patient that best responses and endpoints read, as one Arrow table.
+
+One row per usable patients.csv row, in file order (the reference's
+:class:`~prrt.model.case.PatientCase` fields, :mod:`prrt.io.cases`):
+
+- ``reference_date``: the checked timeline (reference_date, else the first cycle);
+- ``death_date``, ``new_therapy_date``, ``last_contact_date``: the patients.csv cells;
+- ``last_assessment_date``: the latest CT/MRI assessment (an empty modality is CT) that is
+  not ``not_done``, before the baseline too: what overall survival reads
+  (recist11.md §11; :func:`prrt.assess.patient._overall_survival` over
+  ``case.assessments``, which hold the CT/MRI assessments only);
+- ``last_cycle_date``: the latest cycles.csv date of the patient.
+
+Only data is moved here (grouped maxima with numpy); every rule is applied in relational
+form (:mod:`prrt.columnar.endpoints`). Bundles refused by
+:func:`prrt.columnar.frames.check_supported` are refused here too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from prrt.columnar.frames import check_supported
+from prrt.io.validate import CheckedBundle
+from prrt.io.validate_cells import is_one_of
+
+__all__ = ["PATIENT_DATE_COLUMNS", "patient_dates"]
+
+PATIENT_DATE_COLUMNS = (
+    "patient_pos", "patient_id", "reference_date", "death_date", "new_therapy_date",
+    "last_contact_date", "last_assessment_date", "last_cycle_date",
+)  # fmt: skip
+"""The columns of :func:`patient_dates`, in order."""
+
+_NAT = np.datetime64("NaT", "D")
+
+
+def patient_dates(checked: CheckedBundle) -> pa.Table:
+    """The patients relation of stage 4: :data:`PATIENT_DATE_COLUMNS`, ``patient_pos``
+    int64 (the row of patients.csv), ``patient_id`` string, the dates ``date32``
+    (null when empty).
+
+    Raises
+    ------
+    prrt.errors.DataValidationError
+        When the bundle has errors.
+    prrt.columnar.errors.ColumnarUnsupportedError
+        When it names evaluators or has partial dates (docs/decisions.md, D185).
+    """
+    check_supported(checked)
+    tables, links = checked.tables, checked.links
+    patients = np.flatnonzero(links.usable["patients"])
+    values = tables["patients"].values
+    assessments = tables["assessments"].values
+    owner = links.patient["assessments"]
+    done = (
+        (owner >= 0)
+        & is_one_of(assessments["modality"], ("CT", "MRI"))
+        & (assessments["not_done"] != 1)
+    )
+    cycle_owner = links.patient["cycles"]
+    last_assessment = _latest(owner[done], assessments["date"][done], patients)
+    last_cycle = _latest(
+        cycle_owner[cycle_owner >= 0], tables["cycles"].values["date"][cycle_owner >= 0], patients
+    )
+    ids = tables["patients"].text("patient_id")[patients]
+    return pa.table(
+        {
+            "patient_pos": pa.array(patients, pa.int64()),
+            "patient_id": pa.array(ids.astype(object), pa.string()),
+            "reference_date": _dates(checked.timeline.reference[patients]),
+            "death_date": _dates(values["death_date"][patients]),
+            "new_therapy_date": _dates(values["new_therapy_date"][patients]),
+            "last_contact_date": _dates(values["last_contact_date"][patients]),
+            "last_assessment_date": _dates(last_assessment),
+            "last_cycle_date": _dates(last_cycle),
+        }
+    )
+
+
+def _latest(owner: np.ndarray, day: np.ndarray, patients: np.ndarray) -> np.ndarray:
+    """The latest ``day`` of each patient of ``patients`` (NaT without one)."""
+    latest = np.full(len(patients), _NAT, dtype="datetime64[D]")
+    if len(owner) == 0:
+        return latest
+    slot = np.searchsorted(patients, owner)
+    known = np.isin(owner, patients) & ~np.isnat(day.astype("datetime64[D]"))
+    slot, day = slot[known], day[known].astype("datetime64[D]")
+    order = np.lexsort((day, slot))
+    slot, day = slot[order], day[order]
+    last = np.r_[slot[1:] != slot[:-1], True]
+    latest[slot[last]] = day[last]
+    return latest
+
+
+def _dates(values: np.ndarray) -> pa.Array:
+    days = values.astype("datetime64[D]")
+    return pa.array(days, pa.date32(), mask=np.isnat(days))

@@ -1,0 +1,231 @@
+"""Stage 3 of the columnar engine: the target, overall and flagged responses of every
+lesion-level row of timepoint_responses (docs/columnar.md, step 6).
+
+The reference (:func:`~prrt.criteria.recist11.timepoint.evaluate_scope_timepoints` with
+:class:`~prrt.criteria.recist11.course_state.CourseState`) carries three facts from
+visit to visit. Each is written here as a window over the visits of a patient x scope,
+without iterating (docs/decisions.md, D189):
+
+1. The nadir: stage 1 (:func:`~prrt.columnar.target_sums.sums_frame`).
+2. "The most recent evaluable response was CR" (reappearance after CR, recist11.md §7,
+   D1, D14). Call a visit *passing* when, were it judged after a CR, it would leave the
+   most recent evaluable response unchanged: not done, or Tables 1-2 give NE and the
+   reappearance rule does not turn it into PD, or Tables 1-2 give PR with nothing seen
+   (the incomplete CR visit). Tables 1-2 CR implies nothing is seen, so a CR stays CR.
+   Then the most recent evaluable response before visit k is CR exactly when the latest
+   earlier visit that is not passing has Tables 1-2 CR: after a CR, passing visits keep
+   it, and the first visit that does not pass either is CR again or ends it; before any
+   CR no visit can make one but a CR.
+3. "A target PR or CR without PD since" (``pr_persistence``, D3): the latest earlier
+   visit with a target PR or CR (before persistence) comes after the latest earlier
+   overall PD. Persistence only turns a target SD into PR; it never makes or removes a
+   PD, and a visit with nothing seen and every target measured has a target CR or a sum
+   of 0 (PR, or PD against a nadir of 0), never SD, so it does not change which visits
+   pass either: steps 2 and 3 need no persistence, and the target response is then
+   finished with it.
+
+Components by RECIST 1.1 §4.3.1 (targets, exact thresholds, CR before PD, D2; PD on a
+partial sum, §4.4.2), §4.3.3 and §4.3.5 (stage 2), combined by Tables 1-2
+(:func:`~prrt.criteria.recist11.overall.assess_overall_response`, D6, D77). The rule
+flags (``reappearance_after_cr``, ``pd_backdated``, ``pd_on_partial_sum``) are kept in
+that order; the dated ones come with the endpoints.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from prrt.columnar.backend import relation
+from prrt.columnar.frames import InputTables
+from prrt.columnar.new_lesions import new_lesions_response
+from prrt.columnar.nontarget import nontarget_response, nontarget_statuses
+from prrt.columnar.target_sums import (
+    lesion_level_patients,
+    scope_includes,
+    scoped_frame,
+    sums_frame,
+    target_values,
+)
+from prrt.columnar.thresholds import ColumnThresholds
+from prrt.config import RecistConfig
+from prrt.criteria.recist11.thresholds import ExactThresholds
+
+__all__ = ["lesion_level_responses"]
+
+_KEYS = ["patient_pos", "scope", "assessment_pos"]
+_SEEN_NON_TARGET = ("present", "unequivocal_progression")
+"""Non-target statuses that show disease (RECIST 1.1 §4.3.3; recist11.md §7)."""
+
+
+def lesion_level_responses(tables: InputTables, *, config: RecistConfig) -> ir.Table:
+    """Every row of stage 1 with the stage-2 components, ``target_response``,
+    ``overall_response``, ``is_incomplete_cr``, the rule flags as booleans
+    (``is_reappearance``, ``is_pd_backdated``, ``is_pd_on_partial_sum``) and
+    ``running_nadir_hmm``; unordered (the keys and ``visit`` say where a row goes)."""
+    exact = ExactThresholds.from_config(config)
+    tests = ColumnThresholds(exact)
+    frame = scoped_frame(tables, lesion_level_patients(tables))
+    sums = sums_frame(tables, frame, tstm_hmm=exact.tstm_hmm)
+    non_target = nontarget_response(tables, frame)
+    new = new_lesions_response(
+        tables,
+        frame,
+        policy=config.subset_new_lesion_policy,
+        new_node_min_hmm=exact.new_node_min_hmm,
+        backdate_equivocal=config.backdate_equivocal_new,
+    )
+    rows = sums.inner_join(non_target, _KEYS).inner_join(new, _KEYS)
+    for counts in (
+        _target_tests(tables, frame, exact.tstm_hmm, tests),
+        _non_targets_seen(tables, frame),
+    ):
+        values = [c for c in counts.columns if c not in _KEYS]
+        joined = rows.left_join(counts, _KEYS)
+        rows = joined.select(*[joined[c] for c in rows.columns], *[counts[c] for c in values])
+    rows = _raw_target(rows, tests)
+    rows = _after_cr(rows, config)
+    return _finish(rows, config)
+
+
+def _target_tests(
+    tables: InputTables, frame: ir.Table, tstm_hmm: int, tests: ColumnThresholds
+) -> ir.Table:
+    """Per row with targets in its scope: targets that count for CR (not coalesced), those
+    of them that fail it, and targets seen (recist11.md §4 rule 2, §7).
+
+    A non-nodal target fails CR and is seen when it is there: above 0 or with a
+    ``too_small`` row (TSTM counts as present); a node when at ``node_normal_mm`` or more.
+    A target without a value (not evaluable) is neither (the sum is then incomplete)."""
+    scopes = relation(tables.scopes).select("scope", "kind", scope_grp="grp")
+    lesions = relation(tables.lesions)
+    targets = lesions.filter(lesions.role == "target").cross_join(scopes)
+    targets = targets.filter(scope_includes(targets.kind, targets.scope_grp, targets.grp))
+    cells = frame.filter(~frame.is_baseline & ~frame.not_done).select(*_KEYS)
+    cells = cells.inner_join(
+        targets.select("patient_pos", "scope", "lesion_pos", "is_node"), ["patient_pos", "scope"]
+    )
+    cells = cells.inner_join(
+        target_values(tables, tstm_hmm=tstm_hmm), ["assessment_pos", "lesion_pos"]
+    )
+    valued = cells.value_hmm.notnull()
+    there = ibis.ifelse(
+        cells.is_node,
+        ~tests.is_normal_node(cells.value_hmm),
+        cells.has_too_small | (cells.value_hmm > 0),
+    )
+    counted = valued & ~cells.all_coalesced
+    return cells.group_by(_KEYS).aggregate(
+        n_counted=counted.sum(),
+        n_not_cr=(counted & there).sum(),
+        n_target_seen=(valued & there).sum(),
+    )
+
+
+def _non_targets_seen(tables: InputTables, frame: ir.Table) -> ir.Table:
+    """Per row: non-targets of the scope present or unequivocally progressing (§7)."""
+    scopes = relation(tables.scopes).select("scope", "kind", scope_grp="grp")
+    lesions = relation(tables.lesions)
+    members = lesions.filter(lesions.role == "non_target").cross_join(scopes)
+    members = members.filter(scope_includes(members.kind, members.scope_grp, members.grp))
+    cells = frame.filter(~frame.is_baseline & ~frame.not_done).select(*_KEYS)
+    cells = cells.inner_join(
+        members.select("patient_pos", "scope", "lesion_pos"), ["patient_pos", "scope"]
+    )
+    cells = cells.inner_join(nontarget_statuses(tables), ["assessment_pos", "lesion_pos"])
+    seen = cells.filter(cells.status.isin(_SEEN_NON_TARGET))
+    return seen.group_by(_KEYS).aggregate(n_nontarget_seen=seen.count())
+
+
+def _raw_target(rows: ir.Table, tests: ColumnThresholds) -> ir.Table:
+    """The target response before ``pr_persistence`` (RECIST 1.1 §4.3.1; the rules of
+    :func:`~prrt.criteria.recist11.target.assess_target_lesions`), ``is_seen`` and the
+    Tables 1-2 response without persistence."""
+    has_targets = rows.n_targets.notnull()
+    complete, partial = rows.target_sum_hmm, rows.target_sum_partial_hmm
+    nadir = rows.running_nadir_hmm
+    partial_pd = partial.notnull() & tests.meets_pd(partial, nadir)
+    is_cr = (rows.n_counted.coalesce(0) > 0) & (rows.n_not_cr.coalesce(0) == 0)
+    target = ibis.cases(
+        (rows.is_baseline, ibis.null("string")),
+        (rows.not_done, "NE"),
+        (~has_targets, "NA"),
+        (complete.isnull() & partial_pd, "PD"),
+        (complete.isnull(), "NE"),
+        (is_cr, "CR"),
+        (tests.meets_pd(complete, nadir), "PD"),
+        (tests.meets_pr(complete, rows.baseline_sum_hmm), "PR"),
+        else_="SD",
+    )
+    seen = (rows.n_target_seen.coalesce(0) > 0) | (rows.n_nontarget_seen.coalesce(0) > 0)
+    rows = rows.mutate(
+        raw_target=target,
+        is_pd_on_partial_sum=~rows.is_baseline & ~rows.not_done & complete.isnull() & partial_pd,
+        is_seen=seen,
+    )
+    return rows.mutate(table_raw=_tables_1_2(rows, rows.raw_target))
+
+
+def _tables_1_2(rows: ir.Table, target: ir.StringValue) -> ir.StringValue:
+    """RECIST 1.1 Tables 1-2 (:func:`~prrt.criteria.recist11.overall.assess_overall_response`):
+    PD first, NE when new lesions were not evaluated (D77), Table 1 with targets, Table 2
+    with non-targets only, NED without disease (D6)."""
+    non_target, new = rows.nontarget_response, rows.new_lesions
+    return ibis.cases(
+        (rows.is_baseline, ibis.null("string")),
+        ((target == "PD") | (non_target == "PD") | (new == "Y"), "PD"),
+        (new == "NE", "NE"),
+        ((target == "CR") & non_target.isin(("CR", "NA")), "CR"),
+        (target == "CR", "PR"),
+        (target != "NA", target),
+        (non_target != "NA", non_target),
+        else_="NED",
+    )
+
+
+def _after_cr(rows: ir.Table, config: RecistConfig) -> ir.Table:
+    """``after_cr``: the most recent evaluable response before the visit was CR (module
+    docstring, fact 2; recist11.md §7, D1, D14)."""
+    reappearance = rows.is_seen & ibis.literal(config.cr_reappearance_is_pd)
+    table = rows.table_raw
+    passing = (
+        rows.is_baseline
+        | rows.not_done
+        | ((table == "NE") & ~reappearance)
+        | ((table == "PR") & ~rows.is_seen)
+    )
+    earlier = ibis.window(
+        group_by=[rows.patient_pos, rows.scope], order_by=rows.visit, rows=(None, -1)
+    )
+    last_stop = ibis.ifelse(passing, ibis.null("int64"), rows.visit).max().over(earlier)
+    last_cr = ibis.ifelse(~rows.not_done & (table == "CR"), rows.visit, None).max().over(earlier)
+    rows = rows.mutate(after_cr=(last_cr.notnull() & (last_cr == last_stop)).coalesce(False))
+    judged = ~rows.is_baseline & ~rows.not_done & rows.after_cr
+    return rows.mutate(
+        is_reappearance=judged & (table != "PD") & reappearance,
+        is_incomplete_cr=judged & (table == "PR") & ~rows.is_seen,
+    )
+
+
+def _finish(rows: ir.Table, config: RecistConfig) -> ir.Table:
+    """``pr_persistence`` (fact 3, D3), then the final target and overall responses."""
+    raw_pd = ibis.ifelse(rows.is_reappearance | (rows.table_raw == "PD"), rows.visit, None)
+    responded = ibis.ifelse(rows.raw_target.isin(("PR", "CR")), rows.visit, None)
+    earlier = ibis.window(
+        group_by=[rows.patient_pos, rows.scope], order_by=rows.visit, rows=(None, -1)
+    )
+    last_response = responded.max().over(earlier)
+    prior = last_response.notnull() & (last_response > raw_pd.max().over(earlier).coalesce(-1))
+    persisted = ibis.literal(config.pr_persistence) & (rows.raw_target == "SD") & prior
+    rows = rows.mutate(target_response=ibis.ifelse(persisted, "PR", rows.raw_target))
+    table = _tables_1_2(rows, rows.target_response)
+    overall = ibis.cases(
+        (rows.is_baseline, ibis.null("string")),
+        (rows.not_done, "NE"),
+        (rows.is_reappearance, "PD"),
+        else_=table,
+    )
+    return rows.mutate(
+        overall_response=overall,
+        is_pd_backdated=rows.is_backdated & (overall == "PD"),
+    )

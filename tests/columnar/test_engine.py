@@ -1,0 +1,200 @@
+"""The columnar engine end to end against the reference engine (docs/columnar.md).
+
+The reference (prrt.assess) is the definition: for every bundle the columnar engine
+computes, the five files of spec/assess.md must hold the same rows in the same order
+(rows compared as the reference's Python values, which its writers turn into bytes), and
+``prrt assess --engine columnar`` must write the same bytes. Inputs: the demo cohort
+(CSV and Parquet, through the command), every scenario of tests/scenarios under each of
+its configurations, the seeded simulated cohort of 2,000 patients under configurations
+that flip every RECIST option and use thresholds with odd decimals, and the 20,000-patient
+rule-path cohort (tests/columnar/README.md).
+"""
+
+from __future__ import annotations
+
+import filecmp
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from columnar_harness import (
+    DEMO,
+    check_scenario,
+    checked_quietly,
+    copy_bundle,
+    refusal,
+    scenario_cases,
+)
+
+from prrt.assess import assess_bundle
+from prrt.assess.rows import TABLE_COLUMNS, Row
+from prrt.cli.main import main
+from prrt.columnar.engine import assess_columnar
+from prrt.columnar.outputs import output_rows
+from prrt.config import DEFAULT_CONFIG, Config
+from prrt.io.bundle import bundle_of
+from prrt.io.validate import CheckedBundle
+
+
+def run_cli(args: list[str]) -> int:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    return int(exit_info.value.code or 0)
+
+
+def reference_tables(checked: CheckedBundle, source: Path, config: Config) -> dict[str, list[Row]]:
+    result = assess_bundle(bundle_of(checked, source, clinical_records=False), config=config)
+    return {name: result.rows[name] for name in TABLE_COLUMNS}
+
+
+def assert_same_tables(found: dict[str, list[Row]], expected: dict[str, list[Row]]) -> None:
+    for name in TABLE_COLUMNS:
+        rows, wanted = found[name], expected[name]
+        if rows == wanted:
+            continue
+        found_set, wanted_set = set(rows), set(wanted)
+        extra = [r for r in rows if r not in wanted_set][:3]
+        missing = [r for r in wanted if r not in found_set][:3]
+        assert not extra, f"{name}: columnar only {extra}; reference only {missing}"
+        assert not missing, f"{name}: reference only {missing}"
+        assert rows == wanted, f"{name}: same rows, different order"
+
+
+def assert_equal_engines(source: Path, config: Config) -> None:
+    checked = checked_quietly(source, config)
+    found = output_rows(assess_columnar(checked, config=config))
+    assert_same_tables(found, reference_tables(checked, source, config))
+
+
+def engine_refusal(checked: CheckedBundle) -> str:
+    """What the engine refuses in this bundle (D185, D189): the stages' refusals, then
+    sum-level patients."""
+    return refusal(checked) or ("sum-level" if len(checked.tables["sums"]) else "")
+
+
+@pytest.mark.parametrize(("case_id", "folder", "config_file"), scenario_cases())
+def test_every_scenario(case_id: str, folder: Path, config_file: Path, tmp_path: Path) -> None:
+    """Each scenario under each configuration: the five tables equal, or the engine
+    refuses what it does not compute (docs/decisions.md, D185, D189)."""
+    check_scenario(
+        folder,
+        config_file,
+        tmp_path / "bundle",
+        compute=assess_columnar,
+        assert_same=lambda _checked, bundle, config: assert_equal_engines(bundle, config),
+        refused_by=engine_refusal,
+    )
+
+
+def _recist(**changes: object) -> Config:
+    return replace(DEFAULT_CONFIG, recist=replace(DEFAULT_CONFIG.recist, **changes))
+
+
+VARIANTS: dict[str, Config] = {
+    "default": DEFAULT_CONFIG,
+    "persistence_no_reappearance_pd": _recist(pr_persistence=True, cr_reappearance_is_pd=False),
+    "no_backdating_policy_all": _recist(
+        backdate_equivocal_new=False, subset_new_lesion_policy="all"
+    ),
+    "unconfirmed_untruncated": _recist(
+        confirmation_required=False,
+        truncate_at_first_pd=False,
+        censor_at_new_therapy=False,
+        add_one_day=False,
+    ),
+    "subset_options": _recist(
+        subset_truncate_at_patient_pd=True,
+        subset_death_is_event=False,
+        missing_as_ne=True,
+        censor_after_gap_days=120,
+    ),
+    "confirmation_window": _recist(
+        confirm_min_days=35, max_ne_between=0, accept_one_sd_between_pr=True, sd_min_days=49
+    ),
+    # thresholds with odd decimals: every comparison must stay exact (recist11.md §4, D13)
+    "odd_thresholds": _recist(
+        pr_threshold_pct=Decimal("-29.99"),
+        pd_threshold_pct=Decimal("20.125"),
+        pd_min_abs_mm=Decimal("4.99"),
+        node_normal_mm=Decimal("10.01"),
+        tstm_default_mm=Decimal("4.5"),
+        new_node_min_short_axis_mm=Decimal("9.99"),
+    ),
+}
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_simulated_cohort(simulated: Path, variant: str) -> None:
+    """2,000 simulated patients (profile mixed) under each configuration."""
+    assert_equal_engines(simulated, VARIANTS[variant])
+
+
+def test_rule_path_cohort(
+    rule_path_checked: CheckedBundle, rule_path_reference: dict[str, list[Row]]
+) -> None:
+    """The 20,000-patient cohort that takes every rule path (tests/columnar/README.md)."""
+    from columnar_rule_paths import RULE_PATH_CONFIG
+
+    found = output_rows(assess_columnar(rule_path_checked, config=RULE_PATH_CONFIG))
+    assert_same_tables(found, {name: rule_path_reference[name] for name in TABLE_COLUMNS})
+
+
+@pytest.mark.parametrize("form", ["csv", "parquet"])
+def test_command_writes_the_reference_bytes(form: str, tmp_path: Path) -> None:
+    """``prrt assess --engine columnar`` on the demo: every file (the metabolic ones
+    included) byte for byte the reference's, CSV and Parquet."""
+    bundle = DEMO
+    if form == "parquet":
+        bundle = tmp_path / "demo_parquet"
+        assert run_cli(["convert", str(DEMO), "--to", "parquet", "--out", str(bundle)]) == 0
+    outputs = {}
+    for engine in ("reference", "columnar"):
+        out = tmp_path / engine
+        assert run_cli(["assess", str(bundle), "--out", str(out), "--engine", engine]) == 0
+        outputs[engine] = out
+    names = sorted(p.name for p in outputs["reference"].iterdir())
+    assert len(names) == 7
+    assert all(name.endswith(f".{form}") for name in names)
+    assert names == sorted(p.name for p in outputs["columnar"].iterdir())
+    _, mismatch, errors = filecmp.cmpfiles(
+        outputs["reference"], outputs["columnar"], names, shallow=False
+    )
+    assert not mismatch
+    assert not errors
+
+
+def test_bad_bundle_gives_the_reference_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bundle with errors: the same report on stderr and exit 2 with either engine."""
+    bundle = copy_bundle(DEMO, tmp_path / "bad")
+    lines = (bundle / "measurements.csv").read_text(encoding="utf-8").splitlines()
+    at = lines[0].split(",").index("diameter_mm")
+    for k in (1, 5):
+        cells = lines[k].split(",")
+        cells[at] = "-4"
+        lines[k] = ",".join(cells)
+    (bundle / "measurements.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    reports = []
+    for engine in ("reference", "columnar"):
+        out = tmp_path / engine
+        assert run_cli(["assess", str(bundle), "--out", str(out), "--engine", engine]) == 2
+        reports.append(capsys.readouterr().err)
+        assert not out.exists()
+    assert "diameter_mm" in reports[0]
+    assert reports[0] == reports[1]
+
+
+def test_unsupported_bundle_is_refused_by_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A sum-level bundle: exit 2, one line naming the feature and the way out."""
+    folder = next(f for _, f, _ in scenario_cases() if (f / "sums.csv").exists())
+    bundle = copy_bundle(folder, tmp_path / "sums")
+    out = tmp_path / "out"
+    assert run_cli(["assess", str(bundle), "--out", str(out), "--engine", "columnar"]) == 2
+    error = capsys.readouterr().err
+    assert "sum-level" in error
+    assert "--engine reference" in error
+    assert not out.exists()
