@@ -113,14 +113,15 @@ def rule_path_reference(rule_path_run: ReferenceRun) -> dict[str, list[Row]]:
     return rule_path_run.rows
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ColumnarBackend]:
-    """One local Spark session (``local[2]``, 1 GB, a temporary warehouse) for every
-    Spark test; they are skipped, saying why, without pyspark or a Java runtime."""
+    """A local Spark session (``local[2]``, 1 GB, a temporary warehouse) for the tests of
+    one module, stopped with its Java gateway after them, so no thread of it is left when
+    later tests fork (prrt.forked); skipped, saying why, without pyspark or Java."""
     pytest.importorskip("pyspark", reason="pyspark is not installed (extra spark)")
     if shutil.which("java") is None:
         pytest.skip("no java on PATH: PySpark needs a Java runtime (openjdk-17-jre-headless)")
-    from prrt.columnar.backend import local_spark_session, spark_backend
+    from prrt.columnar.backend import local_spark_session, spark_backend, stop_spark_session
 
     session = local_spark_session(str(tmp_path_factory.mktemp("warehouse")), memory="1g")
     backend = spark_backend(session)
@@ -128,4 +129,4 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ColumnarBackend]
         yield backend
     finally:
         backend.close()
-        session.stop()
+        stop_spark_session(session)  # no gateway thread left for the tests that fork

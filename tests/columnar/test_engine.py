@@ -28,6 +28,7 @@ from columnar_harness import (
 )
 
 from prrt.assess import assess_bundle
+from prrt.assess.rows import METABOLIC_TABLE_COLUMNS as METABOLIC_TABLES
 from prrt.assess.rows import TABLE_COLUMNS, Row
 from prrt.cli.main import main
 from prrt.columnar.engine import assess_columnar
@@ -198,3 +199,15 @@ def test_unsupported_bundle_is_refused_by_name(
     assert "sum-level" in error
     assert "--engine reference" in error
     assert not out.exists()
+
+
+def test_python_api_gives_the_reference_rows() -> None:
+    """``prrt.assess.api.assess_path(..., engine="columnar")``: every table of the demo,
+    the metabolic ones included, as the reference engine gives it."""
+    from prrt.assess.api import assess_path
+
+    columnar = assess_path(DEMO, engine="columnar")
+    reference = assess_path(DEMO)
+    assert set(columnar.rows) == set(reference.rows) == {*TABLE_COLUMNS, *METABOLIC_TABLES}
+    for name, rows in reference.rows.items():
+        assert columnar.rows[name] == rows, name

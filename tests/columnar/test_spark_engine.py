@@ -11,6 +11,8 @@ installs both (test_spark.py checks that).
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -53,3 +55,29 @@ def test_demo_on_spark(spark: ColumnarBackend) -> None:
 
 def test_simulated_cohort_on_spark(spark: ColumnarBackend, small_cohort: Path) -> None:
     assert_spark_equals_reference(small_cohort, PERSISTENCE, spark)
+
+
+CLOSE_LEAVES_NO_THREAD = """
+import threading
+import pyarrow as pa
+from prrt.columnar.backend import spark_backend
+backend = spark_backend()
+table = backend.register(pa.table({"n": pa.array([1, 2], pa.int64())}))
+assert backend.to_pyarrow(table.aggregate(total=table.n.sum())).column(0).to_pylist() == [3]
+backend.close()
+print(threading.active_count())
+"""
+
+
+def test_closing_a_local_backend_leaves_no_thread(spark: ColumnarBackend) -> None:
+    """A backend that made its own local session stops it and PySpark's Java gateway:
+    a thread left alive would be copied into the workers prrt forks (prrt.forked). Run
+    in a process of its own, away from the tests' shared session."""
+    done = subprocess.run(
+        [sys.executable, "-c", CLOSE_LEAVES_NO_THREAD],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    assert done.stdout.split()[-1] == "1"

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prrt.assess.csv_format import format_header, format_rows
+from prrt.assess.engines import Engine
 from prrt.assess.patient import assess_patient, has_metabolic_outputs
 from prrt.assess.rows import (
     METABOLIC_TABLE_COLUMNS,
@@ -182,8 +183,16 @@ def assess_path(
     *,
     config: Config = DEFAULT_CONFIG,
     scopes: Sequence[str] | None = None,
+    engine: Engine | str = Engine.REFERENCE,
 ) -> AssessResult:
-    """Read, validate and assess a bundle folder or workbook."""
+    """Read, validate and assess a bundle folder or workbook; ``engine="columnar"``
+    computes the same rows with the columnar engine (docs/columnar.md; extra
+    ``columnar``), which refuses what it does not compute
+    (:class:`~prrt.columnar.errors.ColumnarUnsupportedError`)."""
+    if Engine(engine) is Engine.COLUMNAR:
+        from prrt.columnar.assess_files import assess_path_columnar
+
+        return assess_path_columnar(Path(path), config=config, scopes=scopes)
     from prrt.io.bundle import read_bundle
 
     bundle = read_bundle(path, config=config, clinical_records=False)

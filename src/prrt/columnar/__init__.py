@@ -1,11 +1,15 @@
 """The columnar engine: the reference engine's outputs as relational operations on
 DuckDB or PySpark through Ibis (docs/columnar.md; :mod:`prrt.columnar.backend`).
-Internal; stages 1 (target sums and nadir) and 2 (non-target and new-lesion
-components), 4 (best response and endpoints)."""
+
+:func:`assess_columnar` computes the five tables of ``prrt assess`` (the command:
+``--engine columnar``; :func:`prrt.assess.api.assess_path` with ``engine="columnar"``);
+the stage functions (``compute_*``, ``*_expr``) are the parts the tests compare one by
+one."""
 
 from prrt.columnar.best_response import best_response_expr
 from prrt.columnar.courses import compute_courses, courses_expr
 from prrt.columnar.endpoints import endpoints_expr
+from prrt.columnar.engine import ColumnarTables, assess_columnar
 from prrt.columnar.errors import ColumnarUnsupportedError
 from prrt.columnar.lesion_components import (
     LESION_COMPONENT_COLUMNS,
@@ -23,7 +27,9 @@ from prrt.columnar.target_sums import TARGET_SUM_COLUMNS, compute_target_sums
 __all__ = [
     "LESION_COMPONENT_COLUMNS",
     "TARGET_SUM_COLUMNS",
+    "ColumnarTables",
     "ColumnarUnsupportedError",
+    "assess_columnar",
     "best_response_expr",
     "compute_courses",
     "compute_lesion_components",

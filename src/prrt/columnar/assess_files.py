@@ -10,36 +10,51 @@ schema (:mod:`prrt.columnar.outputs`), so they are the reference's bytes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from prrt.assess.api import resolve_scopes, write_tables
+from prrt.assess.api import AssessResult, resolve_scopes, write_tables
 from prrt.assess.parquet_format import write_parquet_outputs
 from prrt.assess.patient import assess_patient, has_metabolic_outputs
 from prrt.assess.rows import METABOLIC_TABLE_COLUMNS, Row, metabolic_rows
-from prrt.columnar.backend import ColumnarBackend
 from prrt.columnar.engine import ColumnarTables, assess_columnar
 from prrt.columnar.outputs import output_arrow, output_rows
 from prrt.config import Config
 from prrt.criteria.recist11.thresholds import ExactThresholds
+from prrt.errors import DataValidationError
 from prrt.io.bundle import bundle_of
 from prrt.io.table_format import TableFormat
-from prrt.io.validate import CheckedBundle
+from prrt.io.validate import CheckedBundle, check_bundle
 
-__all__ = ["assess_checked_columnar", "reference_metabolic_rows", "write_columnar_outputs"]
+__all__ = [
+    "assess_path_columnar",
+    "reference_metabolic_rows",
+    "write_columnar_outputs",
+]
 
 
-def assess_checked_columnar(
-    checked: CheckedBundle,
-    source: Path,
-    *,
-    config: Config,
-    backend: ColumnarBackend | None = None,
-) -> tuple[ColumnarTables, dict[str, list[Row]]]:
-    """The columnar engine's tables and the metabolic rows of the reference path."""
-    result = assess_columnar(checked, config=config, backend=backend)
-    return result, reference_metabolic_rows(checked, source, config=config)
+def assess_path_columnar(
+    path: Path, *, config: Config, scopes: Sequence[str] | None = None
+) -> AssessResult:
+    """:func:`prrt.assess.api.assess_path` with the columnar engine: the same rows (the
+    five tables, and the metabolic ones from the reference path); the reference's
+    assess-time quality warnings are not computed (docs/decisions.md, D189).
+
+    Raises
+    ------
+    prrt.errors.DataValidationError
+        When the bundle has errors.
+    prrt.columnar.errors.ColumnarUnsupportedError
+        For what :mod:`prrt.columnar.engine` refuses.
+    """
+    checked = check_bundle(path, config=config)
+    if checked.report.has_errors:
+        raise DataValidationError(checked.report)
+    result = assess_columnar(checked, config=config, scopes=scopes)
+    metabolic = reference_metabolic_rows(checked, path, config=config)
+    return AssessResult(rows={**output_rows(result), **metabolic})
 
 
 def reference_metabolic_rows(

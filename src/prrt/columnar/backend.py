@@ -20,7 +20,9 @@ are: :meth:`ColumnarBackend.catalog_tables` names them, and a stage expression
 from __future__ import annotations
 
 import shutil
+import subprocess
 import tempfile
+import threading
 import uuid
 import warnings
 from collections.abc import Callable, Iterator, Mapping
@@ -43,6 +45,7 @@ __all__ = [
     "relation",
     "run_stage",
     "spark_backend",
+    "stop_spark_session",
 ]
 
 SPARK_SETTINGS: Mapping[str, str] = {
@@ -162,6 +165,34 @@ def local_spark_session(
     return builder.getOrCreate()
 
 
+def stop_spark_session(session: Any) -> None:
+    """Stop a session made by :func:`local_spark_session` and the Java gateway PySpark
+    opened for it, so that no thread of it is left in this process (a thread alive when
+    prrt forks workers could hold a lock they then wait on, :mod:`prrt.forked`); the
+    next session starts a new gateway."""
+    from pyspark import SparkContext
+
+    session.stop()
+    gateway = getattr(SparkContext, "_gateway", None)
+    if gateway is None:
+        return
+    java = getattr(gateway, "proc", None)  # the JVM PySpark started (pyspark.java_gateway)
+    gateway.shutdown()
+    SparkContext._gateway = None
+    SparkContext._jvm = None
+    if java is not None:
+        if java.stdin is not None:
+            java.stdin.close()  # the JVM ends when its standard input closes
+        try:
+            java.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            java.kill()
+            java.wait()
+    for thread in threading.enumerate():  # py4j's finalizer ends once the gateway has
+        if type(thread).__module__.startswith("py4j"):
+            thread.join(timeout=10)
+
+
 def spark_backend(session: Any = None) -> ColumnarBackend:
     """A PySpark backend on ``session`` (set to :data:`SPARK_SETTINGS`; left running by
     :meth:`~ColumnarBackend.close`), or on a new local session with a temporary
@@ -195,7 +226,7 @@ def spark_backend(session: Any = None) -> ColumnarBackend:
 
     def close() -> None:
         if warehouse is not None:
-            session.stop()
+            stop_spark_session(session)
             shutil.rmtree(warehouse, ignore_errors=True)
 
     return ColumnarBackend(

@@ -37,7 +37,12 @@ import pandas as pd
 
 from prrt.assess.rows import COURSE_COLUMNS
 from prrt.columnar.backend import relation
-from prrt.columnar.cycles_frame import CycleTables, activity_at_scale, cycle_tables, gbq_values
+from prrt.columnar.cycles_frame import (
+    CycleTables,
+    activity_at_scale,
+    activity_frame,
+    cycle_tables,
+)
 from prrt.config import Config
 from prrt.io.validate import CheckedBundle
 
@@ -65,11 +70,7 @@ def compute_courses(checked: CheckedBundle, *, config: Config) -> pd.DataFrame:
         result = con.to_pyarrow(courses_expr(tables, standard_activity_gbq=standard))
     finally:
         con.disconnect()
-    columns = {name: result.column(name).to_pylist() for name in COURSE_COLUMNS}
-    columns["cumulative_activity_gbq"] = gbq_values(
-        result.column("cumulative_activity_gbq"), result.column("activity_decimals")
-    )
-    return pd.DataFrame({name: pd.Series(v, dtype=object) for name, v in columns.items()})
+    return activity_frame(result, COURSE_COLUMNS)
 
 
 def courses_expr(tables: CycleTables, *, standard_activity_gbq: Decimal) -> ir.Table:

@@ -22,10 +22,12 @@ round, the columnar sums would not.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
 from prrt.columnar.errors import ColumnarUnsupportedError
@@ -36,6 +38,7 @@ __all__ = [
     "MAX_SUM_DIGITS",
     "CycleTables",
     "activity_at_scale",
+    "activity_frame",
     "cycle_tables",
     "gbq_values",
 ]
@@ -143,6 +146,16 @@ def gbq_values(sums: pa.ChunkedArray, decimals: pa.ChunkedArray) -> list[Decimal
         None if value is None else value.quantize(Decimal(1).scaleb(-places))
         for value, places in zip(sums.to_pylist(), decimals.to_pylist(), strict=True)
     ]
+
+
+def activity_frame(result: pa.Table, columns: Sequence[str]) -> pd.DataFrame:
+    """``columns`` of a result as the reference's Python values, the activity sum
+    ``cumulative_activity_gbq`` as its ``Decimal`` (:func:`gbq_values`)."""
+    values = {name: result.column(name).to_pylist() for name in columns}
+    values["cumulative_activity_gbq"] = gbq_values(
+        result.column("cumulative_activity_gbq"), result.column("activity_decimals")
+    )
+    return pd.DataFrame({name: pd.Series(v, dtype=object) for name, v in values.items()})
 
 
 def _assessments(checked: CheckedBundle) -> pa.Table:

@@ -54,7 +54,7 @@ import pandas as pd
 
 from prrt.assess.rows import TIMEPOINT_COLUMNS
 from prrt.columnar.backend import relation
-from prrt.columnar.cycles_frame import CycleTables, cycle_tables, gbq_values
+from prrt.columnar.cycles_frame import CycleTables, activity_frame, cycle_tables
 from prrt.columnar.errors import ColumnarUnsupportedError
 from prrt.config import Config, TimepointConfig
 from prrt.io.validate import CheckedBundle
@@ -96,11 +96,7 @@ def compute_timepoints(checked: CheckedBundle, *, config: Config) -> pd.DataFram
         result = con.to_pyarrow(timepoints_expr(tables, config=config.timepoints))
     finally:
         con.disconnect()
-    columns = {name: result.column(name).to_pylist() for name in TIMEPOINT_COLUMNS}
-    columns["cumulative_activity_gbq"] = gbq_values(
-        result.column("cumulative_activity_gbq"), result.column("activity_decimals")
-    )
-    return pd.DataFrame({name: pd.Series(v, dtype=object) for name, v in columns.items()})
+    return activity_frame(result, TIMEPOINT_COLUMNS)
 
 
 def timepoints_expr(tables: CycleTables, *, config: TimepointConfig) -> ir.Table:

@@ -97,15 +97,7 @@ def _target_tests(
     A non-nodal target fails CR and is seen when it is there: above 0 or with a
     ``too_small`` row (TSTM counts as present); a node when at ``node_normal_mm`` or more.
     A target without a value (not evaluable) is neither (the sum is then incomplete)."""
-    scopes = relation(tables.scopes).select("scope", "kind", scope_grp="grp")
-    lesions = relation(tables.lesions)
-    targets = lesions.filter(lesions.role == "target").cross_join(scopes)
-    targets = targets.filter(scope_includes(targets.kind, targets.scope_grp, targets.grp))
-    cells = frame.filter(~frame.is_baseline & ~frame.not_done).select(*_KEYS)
-    cells = cells.inner_join(
-        targets.select("patient_pos", "scope", "lesion_pos", "is_node"), ["patient_pos", "scope"]
-    )
-    cells = cells.inner_join(
+    cells = _evaluated_members(tables, frame, "target").inner_join(
         target_values(tables, tstm_hmm=tstm_hmm), ["assessment_pos", "lesion_pos"]
     )
     valued = cells.value_hmm.notnull()
@@ -122,16 +114,23 @@ def _target_tests(
     )
 
 
-def _non_targets_seen(tables: InputTables, frame: ir.Table) -> ir.Table:
-    """Per row: non-targets of the scope present or unequivocally progressing (§7)."""
+def _evaluated_members(tables: InputTables, frame: ir.Table, role: str) -> ir.Table:
+    """Every evaluated follow-up of ``frame`` (neither baseline nor not done) with each
+    lesion of ``role`` in its scope (recist11.md §12): the keys, ``lesion_pos``,
+    ``is_node``."""
     scopes = relation(tables.scopes).select("scope", "kind", scope_grp="grp")
     lesions = relation(tables.lesions)
-    members = lesions.filter(lesions.role == "non_target").cross_join(scopes)
+    members = lesions.filter(lesions.role == role).cross_join(scopes)
     members = members.filter(scope_includes(members.kind, members.scope_grp, members.grp))
     cells = frame.filter(~frame.is_baseline & ~frame.not_done).select(*_KEYS)
-    cells = cells.inner_join(
-        members.select("patient_pos", "scope", "lesion_pos"), ["patient_pos", "scope"]
+    return cells.inner_join(
+        members.select("patient_pos", "scope", "lesion_pos", "is_node"), ["patient_pos", "scope"]
     )
+
+
+def _non_targets_seen(tables: InputTables, frame: ir.Table) -> ir.Table:
+    """Per row: non-targets of the scope present or unequivocally progressing (§7)."""
+    cells = _evaluated_members(tables, frame, "non_target")
     cells = cells.inner_join(nontarget_statuses(tables), ["assessment_pos", "lesion_pos"])
     seen = cells.filter(cells.status.isin(_SEEN_NON_TARGET))
     return seen.group_by(_KEYS).aggregate(n_nontarget_seen=seen.count())

@@ -48,10 +48,7 @@ def visit_rows(lesion_level: ir.Table, reader_assigned: ir.Table) -> ir.Table:
     """Both kinds of patients in :data:`VISIT_COLUMNS`, plus ``is_subset``; unordered.
     Reader-assigned rows carry only the overall response."""
     lesion = lesion_level.select(*VISIT_COLUMNS)
-    given = {
-        name: reader_assigned[name]
-        for name in (*VISIT_COLUMNS[:9], "overall_response")
-    }
+    given = {name: reader_assigned[name] for name in (*VISIT_COLUMNS[:9], "overall_response")}
     empty_int = ibis.null("int64")
     empty_text = ibis.null("string")
     readers = reader_assigned.select(
