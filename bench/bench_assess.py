@@ -138,12 +138,22 @@ def main() -> None:
     parser.add_argument("--parquet-patients", type=int, nargs="*", default=[1_000_000])
     parser.add_argument("--csv-patients", type=int, nargs="*", default=[100_000])
     parser.add_argument("--chunk", type=int, default=100_000)
+    parser.add_argument(
+        "--parquet-bundle",
+        type=Path,
+        help="a Parquet bundle bench_baselines.write_parquet_bundle wrote for the one "
+        "--parquet-patients size (seed 1): measured instead of simulating it again",
+    )
     args = parser.parse_args()
     if args.job == "columnar":
         from columnar_targets import columnar_lines
 
         table = columnar_lines(
-            args.parquet_patients, args.csv_patients, seed=args.seed, chunk=args.chunk
+            args.parquet_patients,
+            args.csv_patients,
+            seed=args.seed,
+            chunk=args.chunk,
+            parquet_bundle=args.parquet_bundle,
         )
         print_and_append([heading("prrt assess --engine columnar, registry-scale targets"), *table])
         return

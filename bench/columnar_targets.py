@@ -26,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
 from bench_assess import measure
 from bench_baselines import (
     pyrecist_input,
@@ -57,12 +58,17 @@ def _verdict(met: bool) -> str:
     return "met" if met else "**not met**"
 
 
-def parquet_part(n: int, *, seed: int, chunk: int) -> list[str]:
-    """The 1,000,000-patient job: Parquet in and out, against the bare DuckDB pass."""
+def parquet_part(n: int, *, seed: int, chunk: int, given: Path | None = None) -> list[str]:
+    """The 1,000,000-patient job: Parquet in and out, against the bare DuckDB pass; on
+    ``given`` (a bundle bench_baselines.write_parquet_bundle wrote for ``n`` patients)
+    instead of a new one."""
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        bundle = Path(tmp) / "bundle"
-        rows = write_parquet_bundle(n, bundle, seed=seed, chunk=chunk)
+        bundle = Path(tmp) / "bundle" if given is None else given
+        if given is None:
+            rows = write_parquet_bundle(n, bundle, seed=seed, chunk=chunk)
+        else:
+            rows = pq.ParquetFile(given / "measurements.parquet").metadata.num_rows
         prepare_s = time.perf_counter() - t0
         wall, peak_kib = run_columnar(bundle, Path(tmp) / "out")
         bare_wall, bare_kib, _, version = run_duckdb_pass(bundle, Path(tmp) / "pass.parquet")
@@ -102,7 +108,12 @@ def csv_part(n: int, *, seed: int) -> list[str]:
 
 
 def columnar_lines(
-    parquet_sizes: list[int], csv_sizes: list[int], *, seed: int, chunk: int
+    parquet_sizes: list[int],
+    csv_sizes: list[int],
+    *,
+    seed: int,
+    chunk: int,
+    parquet_bundle: Path | None = None,
 ) -> list[str]:
     """The table of both jobs (a Markdown table without its heading)."""
     lines = [
@@ -110,7 +121,7 @@ def columnar_lines(
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for n in parquet_sizes:
-        lines += parquet_part(n, seed=seed, chunk=chunk)
+        lines += parquet_part(n, seed=seed, chunk=chunk, given=parquet_bundle)
         print(*lines[-2:], sep="\n", flush=True)
     for n in csv_sizes:
         lines += csv_part(n, seed=seed)

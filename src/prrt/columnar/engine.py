@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -176,7 +177,7 @@ def _run_on_duckdb(
     tables in place."""
     schemas = tuple((name, ibis.Schema.from_pyarrow(t.schema)) for name, t in arrow.items())
     visits, compiled, check = _compiled(schemas, scale, config)
-    con = duckdb.connect()
+    con = duckdb.connect(config={"memory_limit": _duckdb_memory_limit()})
     try:
         for name, table in arrow.items():
             con.from_arrow(table).create_view(name)
@@ -191,6 +192,25 @@ def _run_on_duckdb(
         return tables
     finally:
         con.close()
+
+
+DUCKDB_MEMORY_SHARE = 0.4
+"""The share of the memory available at the start that DuckDB may take; beyond it, it
+spills to its temporary directory. The inputs (the checked bundle's arrays, read in place)
+and the results live beside it, outside the limit (docs/decisions.md, D189)."""
+
+
+def _duckdb_memory_limit() -> str:
+    """:data:`DUCKDB_MEMORY_SHARE` of the available memory (Linux), in MiB; DuckDB's own
+    default (80 % of the machine) where /proc/meminfo cannot be read."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                available_kib = int(line.split()[1])
+                return f"{int(available_kib * DUCKDB_MEMORY_SHARE) // 1024}MB"
+    except OSError:
+        pass
+    return "80%"
 
 
 def _run_on_backend(
