@@ -138,12 +138,17 @@ def _exprs_over(
     """The output expressions and the end-anchor check over tables named as by
     :func:`_named_inputs`; with ``visits`` false, over a table ``prrt_visits`` of
     :func:`visits_expr` instead of the expression itself."""
-    inputs = InputTables(**{f.name: relations[f"input_{f.name}"] for f in fields(InputTables)})
+    inputs = _inputs_of(relations)
     moved: dict[str, Any] = {name: relations[f"cycle_{name}"] for name in _CYCLE_TABLES}
     cycles = CycleTables(scale=scale, **moved)
     given = None if visits else relations[_VISITS]
     exprs = engine_exprs(inputs, relations["patient_dates"], cycles, config=config, visits=given)
     return exprs, end_anchor_failures(cycles, config=config.timepoints)
+
+
+def _inputs_of(relations: Mapping[str, ir.Table]) -> InputTables:
+    """The input tables among relations named as by :func:`_named_inputs`."""
+    return InputTables(**{f.name: relations[f"input_{f.name}"] for f in fields(InputTables)})
 
 
 @lru_cache(maxsize=64)
@@ -155,8 +160,7 @@ def _compiled(
     schema (compiling costs more than running a small bundle). The visits, which three
     tables read, are computed once."""
     placeholders = {name: ibis.table(schema, name=name) for name, schema in schemas}
-    inputs = InputTables(**{f.name: placeholders[f"input_{f.name}"] for f in fields(InputTables)})
-    visits = visits_expr(inputs, config=config)
+    visits = visits_expr(_inputs_of(placeholders), config=config)
     placeholders[_VISITS] = ibis.table(visits.schema(), name=_VISITS)
     exprs, failures = _exprs_over(placeholders, scale, config, visits=False)
     compiled = {
