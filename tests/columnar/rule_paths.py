@@ -13,7 +13,6 @@ not packages.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -115,6 +114,8 @@ class ReferenceRun:
     """Rows per output table, as :func:`prrt.assess.api.assess_cases` returns them."""
     counts: dict[str, int]
     """Patients per path of :data:`RULE_PATHS` (:func:`rule_path_counts`)."""
+    patients: dict[str, list[str]]
+    """The IDs of those patients per path, in bundle order (:func:`rule_path_patients`)."""
 
 
 def reference_run(bundle: Bundle, *, config: Config) -> ReferenceRun:
@@ -133,7 +134,9 @@ def reference_run(bundle: Bundle, *, config: Config) -> ReferenceRun:
         for name, rows in patient_rows(result).items():
             tables[name].extend(rows)
         assessed.append(result)
-    return ReferenceRun(rows=tables, counts=rule_path_counts(bundle, assessed, config=config))
+    patients = rule_path_patients(bundle, assessed, config=config)
+    counts = {path: len(ids) for path, ids in patients.items()}
+    return ReferenceRun(rows=tables, counts=counts, patients=patients)
 
 
 def rule_path_counts(
@@ -141,17 +144,26 @@ def rule_path_counts(
 ) -> dict[str, int]:
     """Patients of ``bundle`` whose reference results (``assessed``, one per case, from
     :func:`prrt.assess.patient.assess_patient`) take each path of :data:`RULE_PATHS`."""
+    found = rule_path_patients(bundle, assessed, config=config)
+    return {path: len(ids) for path, ids in found.items()}
+
+
+def rule_path_patients(
+    bundle: Bundle, assessed: Iterable[PatientAssessment], *, config: Config
+) -> dict[str, list[str]]:
+    """The IDs of the patients of :func:`rule_path_counts` per path, in bundle order."""
     thresholds = ExactThresholds.from_config(config.recist)
     split = _split_patients(bundle)
-    counts: Counter[str] = Counter()
+    patients: dict[str, list[str]] = {path: [] for path in RULE_PATHS}
     for result in assessed:
         found = set(_patient_paths(result, thresholds, config))
         if result.case.patient_id in split.get("split", set()):
             found.add("split_lesion")
         if result.case.patient_id in split.get("split_tstm", set()):
             found.add("split_with_tstm_fragment")
-        counts.update(found)
-    return {path: counts[path] for path in RULE_PATHS}
+        for path in found.intersection(patients):
+            patients[path].append(result.case.patient_id)
+    return patients
 
 
 def _patient_paths(

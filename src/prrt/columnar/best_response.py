@@ -40,6 +40,9 @@ dates never decreasing with the ordinal, docs/decisions.md, D186):
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import ibis
 import ibis.expr.types as ir
 
@@ -49,7 +52,10 @@ from prrt.model.enums import Response
 
 __all__ = [
     "BEST_RESPONSE_KEYED_COLUMNS",
+    "BorStages",
+    "Materialise",
     "best_response_expr",
+    "bor_stages",
     "bor_visits",
     "counted_visits",
     "first_pd_dates",
@@ -118,17 +124,65 @@ def bor_visits(counted: ir.Table, first_pd: ir.Table, *, recist: RecistConfig) -
     return rows.filter(keep).select(*counted.columns)
 
 
+Materialise = Callable[[str, ir.Table], ir.Table]
+"""Given a name and an expression, a table of the same rows: the expression itself, or
+(on DuckDB, :mod:`prrt.columnar.engine`) a table computed once under that name."""
+
+
+def _as_is(_name: str, expr: ir.Table) -> ir.Table:
+    return expr
+
+
+@dataclass(frozen=True, slots=True)
+class BorStages:
+    """The visit sets stage 4 reads, which best_response, endpoints and the first PD of
+    timepoint_responses share (rules 1-2 and 4)."""
+
+    counted: ir.Table
+    """:func:`counted_visits`."""
+    first_pd: ir.Table
+    """:func:`first_pd_dates`."""
+    kept: ir.Table
+    """:func:`bor_visits`."""
+    confirmed: ir.Table
+    """:func:`prrt.columnar.confirmation.confirmed_starts` of ``kept``."""
+
+
+def bor_stages(
+    visits: ir.Table,
+    patients: ir.Table,
+    *,
+    recist: RecistConfig,
+    materialise: Materialise | None = None,
+) -> BorStages:
+    """The shared visit sets, each passed through ``materialise`` when given (so that a
+    backend computes the confirmation self-join once rather than once per table that
+    reads it)."""
+    if materialise is None:
+        materialise = _as_is
+    counted = materialise("prrt_counted", counted_visits(visits, patients, recist=recist))
+    first_pd = materialise("prrt_first_pd", first_pd_dates(counted))
+    kept = materialise("prrt_kept", bor_visits(counted, first_pd, recist=recist))
+    confirmed = materialise("prrt_confirmed", confirmed_starts(kept, recist=recist))
+    return BorStages(counted=counted, first_pd=first_pd, kept=kept, confirmed=confirmed)
+
+
 def best_response_expr(
-    visits: ir.Table, scopes: ir.Table, patients: ir.Table, *, recist: RecistConfig
+    visits: ir.Table,
+    scopes: ir.Table,
+    patients: ir.Table,
+    *,
+    recist: RecistConfig,
+    stages: BorStages | None = None,
 ) -> ir.Table:
     """best_response.csv as one expression (rules 1-5 of the module docstring;
     recist11.md §9-§11, RECIST 1.1 §4.4), columns :data:`BEST_RESPONSE_KEYED_COLUMNS`, one
-    row per row of ``scopes``, in patients.csv order, then scope order."""
-    counted = counted_visits(visits, patients, recist=recist)
-    first_pd = first_pd_dates(counted)
-    kept = bor_visits(counted, first_pd, recist=recist)
-    ladder = _ladders(kept, patients, recist=recist)
-    confirmed = confirmed_starts(kept, recist=recist)
+    row per row of ``scopes``, in patients.csv order, then scope order; ``stages``: the
+    :func:`bor_stages` of ``visits`` when already built."""
+    if stages is None:
+        stages = bor_stages(visits, patients, recist=recist)
+    counted, first_pd, confirmed = stages.counted, stages.first_pd, stages.confirmed
+    ladder = _ladders(stages.kept, patients, recist=recist)
     pct = _best_pct(counted, first_pd)
     rows = (
         scopes.left_join(ladder, list(KEY))

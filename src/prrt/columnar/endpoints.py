@@ -33,8 +33,8 @@ import ibis
 import ibis.expr.types as ir
 
 from prrt.analysis.endpoints import DAYS_PER_MONTH
-from prrt.columnar.best_response import bor_visits, counted_visits, first_pd_dates
-from prrt.columnar.confirmation import KEY, confirmed_starts, response_text
+from prrt.columnar.best_response import BorStages, bor_stages
+from prrt.columnar.confirmation import KEY, response_text
 from prrt.config import RecistConfig
 from prrt.model.enums import Response
 
@@ -51,13 +51,20 @@ _PFS, _OS, _DOR, _TTR = range(4)
 
 
 def endpoints_expr(
-    visits: ir.Table, scopes: ir.Table, patients: ir.Table, *, recist: RecistConfig
+    visits: ir.Table,
+    scopes: ir.Table,
+    patients: ir.Table,
+    *,
+    recist: RecistConfig,
+    stages: BorStages | None = None,
 ) -> ir.Table:
     """endpoints.csv as one expression (rules 1-5 of the module docstring; recist11.md
-    §11), columns :data:`ENDPOINT_KEYED_COLUMNS`, in the reference's row order."""
-    counted = counted_visits(visits, patients, recist=recist)
-    first_pd = first_pd_dates(counted)
-    kept = bor_visits(counted, first_pd, recist=recist)
+    §11), columns :data:`ENDPOINT_KEYED_COLUMNS`, in the reference's row order;
+    ``stages``: the :func:`~prrt.columnar.best_response.bor_stages` of ``visits`` when
+    already built."""
+    if stages is None:
+        stages = bor_stages(visits, patients, recist=recist)
+    counted, first_pd = stages.counted, stages.first_pd
     people = patients.select(
         "patient_pos", "patient_id", "reference_date", "death_date", "new_therapy_date"
     )
@@ -70,7 +77,7 @@ def endpoints_expr(
     parts = [
         _pfs(frame, counted, first_pd, recist=recist),
         _os(scopes, patients, recist=recist),
-        *_response_endpoints(frame, kept, recist=recist),
+        *_response_endpoints(frame, stages, recist=recist),
     ]
     rows = parts[0]
     for part in parts[1:]:
@@ -179,13 +186,16 @@ def _later(first: ir.DateValue, second: ir.DateValue) -> ir.DateValue:
     )
 
 
-def _response_endpoints(frame: ir.Table, kept: ir.Table, *, recist: RecistConfig) -> list[ir.Table]:
+def _response_endpoints(
+    frame: ir.Table, stages: BorStages, *, recist: RecistConfig
+) -> list[ir.Table]:
     """DOR and TTR of the responders by the primary BOR (rule 4)."""
+    kept = stages.kept
     # A confirmed start exists exactly when the confirmed BOR is CR or PR, a CR or PR
     # visit exactly when the unconfirmed one is (recist11.md §9-§10): the responders are
     # the patient x scopes with a response date.
     if recist.confirmation_required:
-        dates = confirmed_starts(kept, recist=recist).select(*KEY, response_date="confirmed_date")
+        dates = stages.confirmed.select(*KEY, response_date="confirmed_date")
     else:
         dates = kept.group_by(list(KEY)).aggregate(
             response_date=kept.date.min(where=kept.response.isin((str(R.CR), str(R.PR))))

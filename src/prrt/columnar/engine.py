@@ -28,7 +28,12 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from prrt.columnar.backend import ColumnarBackend
-from prrt.columnar.best_response import best_response_expr, counted_visits, first_pd_dates
+from prrt.columnar.best_response import (
+    BorStages,
+    Materialise,
+    best_response_expr,
+    bor_stages,
+)
 from prrt.columnar.courses import courses_expr
 from prrt.columnar.cycles_frame import CycleTables, cycle_tables
 from prrt.columnar.endpoints import endpoints_expr
@@ -133,16 +138,24 @@ _VISITS = "prrt_visits"
 
 
 def _exprs_over(
-    relations: Mapping[str, ir.Table], scale: int, config: Config, *, visits: bool = True
+    relations: Mapping[str, ir.Table],
+    scale: int,
+    config: Config,
+    *,
+    materialise: Materialise | None = None,
 ) -> tuple[dict[str, ir.Table], ir.IntegerScalar | None]:
     """The output expressions and the end-anchor check over tables named as by
-    :func:`_named_inputs`; with ``visits`` false, over a table ``prrt_visits`` of
-    :func:`visits_expr` instead of the expression itself."""
+    :func:`_named_inputs`; ``materialise`` (on DuckDB) turns the visits and the shared
+    stage-4 visit sets into tables computed once (:func:`_compiled`)."""
     inputs = _inputs_of(relations)
     moved: dict[str, Any] = {name: relations[f"cycle_{name}"] for name in _CYCLE_TABLES}
     cycles = CycleTables(scale=scale, **moved)
-    given = None if visits else relations[_VISITS]
-    exprs = engine_exprs(inputs, relations["patient_dates"], cycles, config=config, visits=given)
+    patients = relations["patient_dates"]
+    visits = visits_expr(inputs, config=config)
+    if materialise is not None:
+        visits = materialise(_VISITS, visits)
+    stages = bor_stages(visits, patients, recist=config.recist, materialise=materialise)
+    exprs = engine_exprs(inputs, patients, cycles, config=config, visits=visits, stages=stages)
     return exprs, end_anchor_failures(cycles, config=config.timepoints)
 
 
@@ -151,24 +164,39 @@ def _inputs_of(relations: Mapping[str, ir.Table]) -> InputTables:
     return InputTables(**{f.name: relations[f"input_{f.name}"] for f in fields(InputTables)})
 
 
+@dataclass(frozen=True, slots=True)
+class _DuckdbPlan:
+    """The compiled SQL of one configuration and input schema (:func:`_compiled`)."""
+
+    stages: tuple[tuple[str, str], ...]
+    """Tables created in this order before the outputs: name, SQL."""
+    outputs: dict[str, tuple[str, pa.Schema]]
+    check: str | None
+    """The end-anchor check (:func:`end_anchor_failures`), when the settings need one."""
+
+
 @lru_cache(maxsize=64)
 def _compiled(
     schemas: tuple[tuple[str, ibis.Schema], ...], scale: int, config: Config
-) -> tuple[str, dict[str, tuple[str, pa.Schema]], str | None]:
-    """The SQL of the visits table, of every output table over it, and of the end-anchor
-    check, over placeholder tables of these schemas; compiled once per configuration and
-    schema (compiling costs more than running a small bundle). The visits, which three
-    tables read, are computed once."""
+) -> _DuckdbPlan:
+    """The SQL of the visits and the shared stage-4 visit sets (each created once as a
+    table, as several output tables read them), of every output table over them, and of
+    the end-anchor check, over placeholder tables of these schemas; compiled once per
+    configuration and schema (compiling costs more than running a small bundle)."""
     placeholders = {name: ibis.table(schema, name=name) for name, schema in schemas}
-    visits = visits_expr(_inputs_of(placeholders), config=config)
-    placeholders[_VISITS] = ibis.table(visits.schema(), name=_VISITS)
-    exprs, failures = _exprs_over(placeholders, scale, config, visits=False)
-    compiled = {
+    stages: list[tuple[str, str]] = []
+
+    def materialise(name: str, expr: ir.Table) -> ir.Table:
+        stages.append((name, ibis.to_sql(expr, dialect="duckdb")))
+        return ibis.table(expr.schema(), name=name)
+
+    exprs, failures = _exprs_over(placeholders, scale, config, materialise=materialise)
+    outputs = {
         name: (ibis.to_sql(expr, dialect="duckdb"), expr.schema().to_pyarrow())
         for name, expr in exprs.items()
     }
     check = None if failures is None else ibis.to_sql(failures.name("n"), dialect="duckdb")
-    return ibis.to_sql(visits, dialect="duckdb"), compiled, check
+    return _DuckdbPlan(stages=tuple(stages), outputs=outputs, check=check)
 
 
 def _run_on_duckdb(
@@ -180,16 +208,17 @@ def _run_on_duckdb(
     """Run the compiled SQL on a new in-memory DuckDB connection that reads the Arrow
     tables in place."""
     schemas = tuple((name, ibis.Schema.from_pyarrow(t.schema)) for name, t in arrow.items())
-    visits, compiled, check = _compiled(schemas, scale, config)
+    plan = _compiled(schemas, scale, config)
     con = duckdb.connect(config={"memory_limit": _duckdb_memory_limit()})
     try:
         for name, table in arrow.items():
             con.from_arrow(table).create_view(name)
-        con.execute(f"CREATE TEMP TABLE {_VISITS} AS {visits}")
-        if check is not None and con.execute(check).fetchone() != (0,):
+        if plan.check is not None and con.execute(plan.check).fetchone() != (0,):
             raise end_anchor_error(config.timepoints)
+        for name, sql in plan.stages:
+            con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
         tables = {}
-        for name, (sql, schema) in compiled.items():
+        for name, (sql, schema) in plan.outputs.items():
             tables[name] = con.sql(sql).to_arrow_table().cast(schema)
             if on_table is not None:
                 on_table(name)
@@ -255,19 +284,23 @@ def engine_exprs(
     *,
     config: Config,
     visits: ir.Table | None = None,
+    stages: BorStages | None = None,
 ) -> dict[str, ir.Table]:
     """One expression per output table, over tables of one backend (any Ibis backend);
-    ``visits``: a table of :func:`visits_expr` already computed."""
+    ``visits``: a table of :func:`visits_expr` already computed, ``stages`` its
+    :func:`~prrt.columnar.best_response.bor_stages`."""
     recist = config.recist
     if visits is None:
         visits = visits_expr(tables, config=config)
+    if stages is None:
+        stages = bor_stages(visits, patients, recist=recist)
     scopes = reported_scopes(tables)
-    first_pd = first_pd_dates(counted_visits(visits, patients, recist=recist))
     labels = timepoint_labels_expr(cycles, config=config.timepoints)
+    first_pd = stages.first_pd
     return {
         "timepoint_responses": timepoint_responses_expr(visits, patients, labels, first_pd),
-        "best_response": best_response_expr(visits, scopes, patients, recist=recist),
-        "endpoints": endpoints_expr(visits, scopes, patients, recist=recist),
+        "best_response": best_response_expr(visits, scopes, patients, recist=recist, stages=stages),
+        "endpoints": endpoints_expr(visits, scopes, patients, recist=recist, stages=stages),
         "timepoints": timepoints_expr(cycles, config=config.timepoints),
         "courses": courses_expr(
             cycles, standard_activity_gbq=config.analysis.standard_activity_gbq
