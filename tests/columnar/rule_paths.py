@@ -34,6 +34,7 @@ from prrt.criteria.recist11.timepoint import (
     TimepointResult,
 )
 from prrt.io.bundle import Bundle
+from prrt.io.issues import Issue
 from prrt.model.case import Assessment, Lesion, PatientCase, SplitTarget, TargetValue
 from prrt.model.enums import (
     LesionRole,
@@ -116,6 +117,8 @@ class ReferenceRun:
     """Patients per path of :data:`RULE_PATHS` (:func:`rule_path_counts`)."""
     patients: dict[str, list[str]]
     """The IDs of those patients per path, in bundle order (:func:`rule_path_patients`)."""
+    warnings: list[Issue]
+    """The assess-time quality warnings, as :func:`prrt.assess.api.assess_cases` gives them."""
 
 
 def reference_run(bundle: Bundle, *, config: Config) -> ReferenceRun:
@@ -129,14 +132,16 @@ def reference_run(bundle: Bundle, *, config: Config) -> ReferenceRun:
     thresholds = ExactThresholds.from_config(config.recist)
     tables: dict[str, list[Row]] = {name: [] for name in output_tables(bundle.cases, config)}
     assessed: list[PatientAssessment] = []
+    warnings: list[Issue] = []
     for case in bundle.cases:
         result = assess_patient(case, config=config, thresholds=thresholds, requested=scopes)
         for name, rows in patient_rows(result).items():
             tables[name].extend(rows)
+        warnings.extend(result.warnings)
         assessed.append(result)
     patients = rule_path_patients(bundle, assessed, config=config)
     counts = {path: len(ids) for path, ids in patients.items()}
-    return ReferenceRun(rows=tables, counts=counts, patients=patients)
+    return ReferenceRun(rows=tables, counts=counts, patients=patients, warnings=warnings)
 
 
 def rule_path_counts(

@@ -16,6 +16,7 @@ import filecmp
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from columnar_harness import (
@@ -37,16 +38,14 @@ from prrt.config import DEFAULT_CONFIG, Config
 from prrt.io.bundle import bundle_of
 from prrt.io.validate import CheckedBundle
 
+if TYPE_CHECKING:
+    from columnar_rule_paths import ReferenceRun
+
 
 def run_cli(args: list[str]) -> int:
     with pytest.raises(SystemExit) as exit_info:
         main(args)
     return int(exit_info.value.code or 0)
-
-
-def reference_tables(checked: CheckedBundle, source: Path, config: Config) -> dict[str, list[Row]]:
-    result = assess_bundle(bundle_of(checked, source, clinical_records=False), config=config)
-    return {name: result.rows[name] for name in TABLE_COLUMNS}
 
 
 def assert_same_tables(found: dict[str, list[Row]], expected: dict[str, list[Row]]) -> None:
@@ -63,9 +62,12 @@ def assert_same_tables(found: dict[str, list[Row]], expected: dict[str, list[Row
 
 
 def assert_equal_engines(source: Path, config: Config) -> None:
+    """The five tables and the assess-time quality warnings (recist11.md §15) equal."""
     checked = checked_quietly(source, config)
-    found = output_rows(assess_columnar(checked, config=config))
-    assert_same_tables(found, reference_tables(checked, source, config))
+    result = assess_columnar(checked, config=config)
+    expected = assess_bundle(bundle_of(checked, source, clinical_records=False), config=config)
+    assert_same_tables(output_rows(result), {name: expected.rows[name] for name in TABLE_COLUMNS})
+    assert list(result.warnings) == expected.warnings.issues
 
 
 def engine_refusal(checked: CheckedBundle) -> str:
@@ -131,14 +133,16 @@ def test_simulated_cohort(simulated: Path, variant: str) -> None:
     assert_equal_engines(simulated, VARIANTS[variant])
 
 
-def test_rule_path_cohort(
-    rule_path_checked: CheckedBundle, rule_path_reference: dict[str, list[Row]]
-) -> None:
-    """The 20,000-patient cohort that takes every rule path (tests/columnar/README.md)."""
+def test_rule_path_cohort(rule_path_checked: CheckedBundle, rule_path_run: ReferenceRun) -> None:
+    """The 20,000-patient cohort that takes every rule path (tests/columnar/README.md):
+    the tables, and the quality warnings, of which it has some ``tstm_after_cr``."""
     from columnar_rule_paths import RULE_PATH_CONFIG
 
-    found = output_rows(assess_columnar(rule_path_checked, config=RULE_PATH_CONFIG))
-    assert_same_tables(found, {name: rule_path_reference[name] for name in TABLE_COLUMNS})
+    result = assess_columnar(rule_path_checked, config=RULE_PATH_CONFIG)
+    rows = rule_path_run.rows
+    assert_same_tables(output_rows(result), {name: rows[name] for name in TABLE_COLUMNS})
+    assert list(result.warnings) == rule_path_run.warnings
+    assert any(issue.code == "tstm_after_cr" for issue in result.warnings)
 
 
 @pytest.mark.parametrize("form", ["csv", "parquet"])

@@ -55,6 +55,7 @@ def run_assess_columnar(
     except ColumnarUnsupportedError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    print_warnings(result.warnings)
     metabolic = reference_metabolic_rows(checked, bundle_path, config=config)
     chosen = output_format or default_output_format(bundle_path)
     paths = write_columnar_outputs(result, metabolic, out, output_format=chosen)

@@ -46,11 +46,13 @@ from prrt.columnar.protocol_timepoints import (
     timepoint_labels_expr,
     timepoints_expr,
 )
+from prrt.columnar.quality import QUALITY_TABLES, quality_exprs, quality_issues
 from prrt.columnar.readers import reader_responses
 from prrt.columnar.responses import lesion_level_responses
 from prrt.columnar.scopes import reported_scopes
 from prrt.columnar.timepoint_table import timepoint_responses_expr, visit_rows
 from prrt.config import Config
+from prrt.io.issues import Issue
 from prrt.io.validate import CheckedBundle
 
 __all__ = [
@@ -78,6 +80,8 @@ class ColumnarTables:
     tables: dict[str, pa.Table]
     activity_scale: int
     """The decimals of the activity columns."""
+    warnings: tuple[Issue, ...] = ()
+    """The reference's assess-time quality warnings, in its order (:mod:`prrt.columnar.quality`)."""
 
 
 def assess_columnar(
@@ -118,7 +122,8 @@ def assess_columnar(
         tables = _run_on_duckdb(arrow, cycles.scale, config, on_table)
     else:
         tables = _run_on_backend(arrow, cycles.scale, config, backend, on_table)
-    return ColumnarTables(tables=tables, activity_scale=cycles.scale)
+    warnings = quality_issues({name: tables.pop(name) for name in QUALITY_TABLES}, inputs.patients)
+    return ColumnarTables(tables=tables, activity_scale=cycles.scale, warnings=tuple(warnings))
 
 
 def _named_inputs(inputs: InputTables, dates: pa.Table, cycles: CycleTables) -> dict[str, pa.Table]:
@@ -144,8 +149,9 @@ def _exprs_over(
     *,
     materialise: Materialise | None = None,
 ) -> tuple[dict[str, ir.Table], ir.IntegerScalar | None]:
-    """The output expressions and the end-anchor check over tables named as by
-    :func:`_named_inputs`; ``materialise`` (on DuckDB) turns the visits and the shared
+    """The output expressions (and those of the quality warnings,
+    :func:`prrt.columnar.quality.quality_exprs`) and the end-anchor check over tables
+    named as by :func:`_named_inputs`; ``materialise`` (on DuckDB) turns the visits and the shared
     stage-4 visit sets into tables computed once (:func:`_compiled`)."""
     inputs = _inputs_of(relations)
     moved: dict[str, Any] = {name: relations[f"cycle_{name}"] for name in _CYCLE_TABLES}
@@ -156,6 +162,7 @@ def _exprs_over(
         visits = materialise(_VISITS, visits)
     stages = bor_stages(visits, patients, recist=config.recist, materialise=materialise)
     exprs = engine_exprs(inputs, patients, cycles, config=config, visits=visits, stages=stages)
+    exprs.update(quality_exprs(inputs, visits))
     return exprs, end_anchor_failures(cycles, config=config.timepoints)
 
 
@@ -220,7 +227,7 @@ def _run_on_duckdb(
         tables = {}
         for name, (sql, schema) in plan.outputs.items():
             tables[name] = con.sql(sql).to_arrow_table().cast(schema)
-            if on_table is not None:
+            if on_table is not None and name in OUTPUT_TABLES:
                 on_table(name)
         return tables
     finally:
@@ -262,7 +269,7 @@ def _run_on_backend(
         tables = {}
         for name, expr in exprs.items():
             tables[name] = backend.to_pyarrow(expr)
-            if on_table is not None:
+            if on_table is not None and name in OUTPUT_TABLES:
                 on_table(name)
         return tables
     finally:

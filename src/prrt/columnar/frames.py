@@ -43,7 +43,7 @@ class InputTables:
     """Linked assessments.csv rows: ``assessment_pos``, ``patient_pos``,
     ``assessment_id``, ``date``, ``modality``, ``not_done``."""
     lesions: pa.Table
-    """Linked lesions.csv rows: ``lesion_pos``, ``patient_pos``, ``role``, ``grp``
+    """Linked lesions.csv rows: ``lesion_pos``, ``patient_pos``, ``lesion_id``, ``role``, ``grp``
     (``""``: no group), ``is_node``."""
     measurements: pa.Table
     """Usable measurements.csv rows: ``assessment_pos``, ``lesion_pos``, ``status``
@@ -114,6 +114,7 @@ def input_tables(checked: CheckedBundle) -> InputTables:
             {
                 "lesion_pos": pa.array(lesion_rows, pa.int64()),
                 "patient_pos": pa.array(lesion_owner[lesion_rows], pa.int64()),
+                "lesion_id": _text(tables["lesions"].text("lesion_id")[lesion_rows]),
                 "role": _text(tables["lesions"].values["role"][lesion_rows]),
                 "grp": _text(tables["lesions"].values["group"][lesion_rows]),
                 "is_node": pa.array(tables["lesions"].values["is_node"][lesion_rows] == 1),
