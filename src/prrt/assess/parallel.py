@@ -31,6 +31,18 @@ Tables = dict[str, list[Row]]
 Prepared = TypeVar("Prepared")
 
 
+def chunk_bounds(n_patients: int) -> list[tuple[int, int]]:
+    """The pieces of work (start, stop) of ``n_patients``: :data:`CHUNK_PATIENTS` each,
+    in order, the last one shorter.
+
+    >>> chunk_bounds(2500)
+    [(0, 1000), (1000, 2000), (2000, 2500)]
+    """
+    return [
+        (i, min(i + CHUNK_PATIENTS, n_patients)) for i in range(0, n_patients, CHUNK_PATIENTS)
+    ]
+
+
 def _assessed_chunks(
     cases: Sequence[PatientCase],
     prepare: Callable[[Tables], Prepared],
@@ -42,9 +54,7 @@ def _assessed_chunks(
 ) -> Iterator[tuple[Prepared, list[Issue]]]:
     """Each chunk's rows, as ``prepare`` turns them in the worker, and its warnings, in
     patient order."""
-    bounds = [
-        (i, min(i + CHUNK_PATIENTS, len(cases))) for i in range(0, len(cases), CHUNK_PATIENTS)
-    ]
+    bounds = chunk_bounds(len(cases))
 
     def run(chunk: tuple[int, int]) -> tuple[Prepared, list[Issue]]:
         start, stop = chunk

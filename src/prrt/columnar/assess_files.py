@@ -4,8 +4,9 @@ docs/columnar.md; docs/decisions.md, D189).
 The five RECIST tables come from the columnar engine (:func:`assess_columnar`). The
 exploratory metabolic tables (docs/outputs.md), written only when some patient has PET
 data and ``[metabolic] criteria`` is not empty, come from the reference code path for
-those patients. Files are written by the reference's writers (CSV) or in its Parquet
-schema (:mod:`prrt.columnar.outputs`), so they are the reference's bytes.
+those patients. Files are the reference's bytes: the five tables' CSV text from their
+Arrow columns (:mod:`prrt.columnar.csv_text`), the metabolic tables' by the reference's
+writer, or the reference's Parquet schema (:mod:`prrt.columnar.outputs`).
 """
 
 from __future__ import annotations
@@ -17,14 +18,16 @@ import pyarrow.parquet as pq
 
 from prrt.assess.api import AssessResult, resolve_scopes, write_tables
 from prrt.assess.parquet_format import write_parquet_outputs
-from prrt.assess.patient import assess_patient, has_metabolic_outputs
-from prrt.assess.rows import METABOLIC_TABLE_COLUMNS, Row, metabolic_rows
+from prrt.assess.patient import has_metabolic_outputs
+from prrt.assess.rows import TABLE_COLUMNS, Row
+from prrt.columnar.csv_text import write_csv_table
 from prrt.columnar.engine import ColumnarTables, assess_columnar
+from prrt.columnar.metabolic import metabolic_tables, pet_patient_ids
 from prrt.columnar.outputs import output_arrow, output_rows
 from prrt.config import Config
-from prrt.criteria.recist11.thresholds import ExactThresholds
 from prrt.errors import DataValidationError
 from prrt.io.bundle import bundle_of
+from prrt.io.issues import ValidationReport
 from prrt.io.table_format import TableFormat
 from prrt.io.validate import CheckedBundle, check_bundle
 
@@ -39,8 +42,8 @@ def assess_path_columnar(
     path: Path, *, config: Config, scopes: Sequence[str] | None = None
 ) -> AssessResult:
     """:func:`prrt.assess.api.assess_path` with the columnar engine: the same rows (the
-    five tables, and the metabolic ones from the reference path); the reference's
-    assess-time quality warnings are not computed (docs/decisions.md, D189).
+    five tables, and the metabolic ones from the reference path) and the reference's
+    assess-time quality warnings (:mod:`prrt.columnar.quality`).
 
     Raises
     ------
@@ -54,7 +57,9 @@ def assess_path_columnar(
         raise DataValidationError(checked.report)
     result = assess_columnar(checked, config=config, scopes=scopes)
     metabolic = reference_metabolic_rows(checked, path, config=config)
-    return AssessResult(rows={**output_rows(result), **metabolic})
+    return AssessResult(
+        rows={**output_rows(result), **metabolic}, warnings=ValidationReport(list(result.warnings))
+    )
 
 
 def reference_metabolic_rows(
@@ -62,28 +67,18 @@ def reference_metabolic_rows(
 ) -> dict[str, list[Row]]:
     """metabolic_responses and best_metabolic_response rows of the patients with PET data,
     as the reference writes them; empty (no tables) when no patient has any or no
-    criterion is configured (:func:`prrt.assess.api.output_tables`)."""
-    if not config.metabolic.criteria or not _has_pet_rows(checked):
+    criterion is configured (:func:`prrt.assess.api.output_tables`). Only those patients'
+    cases are built, and only their metabolic part assessed (:mod:`prrt.columnar.metabolic`)."""
+    if not config.metabolic.criteria:
         return {}
-    bundle = bundle_of(checked, source, clinical_records=False)
+    patients = pet_patient_ids(checked)
+    if not patients:
+        return {}
+    bundle = bundle_of(checked, source, clinical_records=False, patients=patients)
     cases = [case for case in bundle.cases if has_metabolic_outputs(case, config)]
     if not cases:
         return {}
-    thresholds = ExactThresholds.from_config(config.recist)
-    scopes = resolve_scopes(bundle, None)
-    tables: dict[str, list[Row]] = {name: [] for name in METABOLIC_TABLE_COLUMNS}
-    for case in cases:
-        assessed = assess_patient(case, config=config, thresholds=thresholds, requested=scopes)
-        metabolic = assessed.metabolic
-        if metabolic is not None:
-            for name, rows in metabolic_rows(case.patient_id, metabolic).items():
-                tables[name].extend(rows)
-    return tables
-
-
-def _has_pet_rows(checked: CheckedBundle) -> bool:
-    modality = checked.tables["assessments"].values["modality"]
-    return bool(len(checked.tables["pet_lesions"])) or bool((modality == "PET").any())
+    return metabolic_tables(cases, config=config, scopes=resolve_scopes(bundle, None))
 
 
 def write_columnar_outputs(
@@ -102,8 +97,9 @@ def write_columnar_outputs(
         written.
     """
     if output_format is TableFormat.CSV:
-        rows = {**output_rows(result), **metabolic}
-        return write_tables(rows.items(), out_dir)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written = [write_csv_table(result.tables[name], name, out_dir) for name in TABLE_COLUMNS]
+        return written + write_tables(metabolic.items(), out_dir)
     arrow = output_arrow(result)
     if arrow is None:  # an activity sum Parquet cannot hold: the reference's error
         return write_parquet_outputs({**output_rows(result), **metabolic}, out_dir)

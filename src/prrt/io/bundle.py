@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +36,8 @@ class Bundle:
     source: Path
     cases: tuple[PatientCase, ...]
     """One per patient, in patients.csv order (a bundle naming evaluators: one per
-    patient and evaluator reading it, :attr:`PatientCase.evaluator`)."""
+    patient and evaluator reading it, :attr:`PatientCase.evaluator`); only those of the
+    patients :func:`bundle_of` was given, if any."""
     tables: Mapping[str, pd.DataFrame]
     """The typed, cleaned tables (see :func:`typed_frame`), for reports; each frame is
     built when first looked up."""
@@ -81,8 +82,16 @@ def read_bundle(
     return bundle_of(check_bundle(source, config=config), source, clinical_records=clinical_records)
 
 
-def bundle_of(checked: CheckedBundle, source: Path, *, clinical_records: bool = True) -> Bundle:
-    """The :class:`Bundle` of checked tables (see :func:`read_bundle`).
+def bundle_of(
+    checked: CheckedBundle,
+    source: Path,
+    *,
+    clinical_records: bool = True,
+    patients: Collection[str] | None = None,
+) -> Bundle:
+    """The :class:`Bundle` of checked tables (see :func:`read_bundle`); with ``patients``,
+    only the cases of those patient IDs (:func:`prrt.io.cases.build_cases`), the rest as
+    for the whole bundle.
 
     Raises
     ------
@@ -94,7 +103,7 @@ def bundle_of(checked: CheckedBundle, source: Path, *, clinical_records: bool = 
     tables = checked.tables
     return Bundle(
         source=source,
-        cases=build_cases(checked, clinical_records=clinical_records),
+        cases=build_cases(checked, clinical_records=clinical_records, patients=patients),
         tables=_TypedTables(tables, checked.labs),
         report=checked.report,
         groups=_labels(tables["lesions"].values["group"]),

@@ -31,7 +31,7 @@ As bundle.md and the docstrings of :mod:`prrt.model.case` say:
 from __future__ import annotations
 
 import gc
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -44,6 +44,7 @@ from prrt.io.cases_clinical import (
     rows_by_owner,
     split_by_owner,
 )
+from prrt.io.cases_subset import only_patients
 from prrt.io.cases_sums import build_sums
 from prrt.io.schema import PRIOR_THERAPY_NONE
 from prrt.io.validate import CheckedBundle
@@ -71,11 +72,16 @@ from prrt.model.patient import LiverTumourBurden, PriorTherapy
 
 
 def build_cases(
-    checked: CheckedBundle, *, clinical_records: bool = True
+    checked: CheckedBundle,
+    *,
+    clinical_records: bool = True,
+    patients: Collection[str] | None = None,
 ) -> tuple[PatientCase, ...]:
     """One case per usable patients.csv row, in file order (a bundle naming evaluators:
     one per patient and evaluator); without symptoms, labs and adverse events when not
-    ``clinical_records``.
+    ``clinical_records``. With ``patients``, only the cases of those patient IDs, the
+    same as those of the whole bundle, and without building the others'
+    (:func:`prrt.io.cases_subset.only_patients`).
 
     Python's cyclic garbage collector is paused meanwhile: the millions of new objects
     hold no cycles, and it would otherwise scan them again and again.
@@ -84,21 +90,27 @@ def build_cases(
     gc.disable()
     try:
         if checked.readers:
-            return _reader_cases(checked, clinical_records=clinical_records)
-        return _build_cases(checked, clinical_records=clinical_records)
+            return _reader_cases(checked, clinical_records=clinical_records, patients=patients)
+        return _build_cases(_narrowed(checked, patients), clinical_records=clinical_records)
     finally:
         if enabled:
             gc.enable()
 
 
-def _reader_cases(checked: CheckedBundle, *, clinical_records: bool) -> tuple[PatientCase, ...]:
+def _narrowed(checked: CheckedBundle, patients: Collection[str] | None) -> CheckedBundle:
+    return checked if patients is None else only_patients(checked, patients)
+
+
+def _reader_cases(
+    checked: CheckedBundle, *, clinical_records: bool, patients: Collection[str] | None
+) -> tuple[PatientCase, ...]:
     """A bundle naming evaluators: one case per patient and evaluator reading it, in
     patients.csv order, then by evaluator (docs/decisions.md, D110)."""
     order = {pid: k for k, pid in enumerate(checked.tables["patients"].text("patient_id"))}
     cases = [
         case
         for reader in checked.readers
-        for case in _build_cases(reader, clinical_records=clinical_records)
+        for case in _build_cases(_narrowed(reader, patients), clinical_records=clinical_records)
     ]
     return tuple(sorted(cases, key=lambda case: (order[case.patient_id], case.evaluator or "")))
 
