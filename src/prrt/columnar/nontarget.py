@@ -27,7 +27,7 @@ from prrt.columnar.backend import relation
 from prrt.columnar.frames import InputTables
 from prrt.columnar.target_sums import scope_includes
 
-__all__ = ["nontarget_response", "nontarget_statuses"]
+__all__ = ["nontarget_case", "nontarget_response", "nontarget_statuses"]
 
 
 def nontarget_statuses(tables: InputTables) -> ir.Table:
@@ -74,7 +74,15 @@ def nontarget_response(tables: InputTables, frame: ir.Table) -> ir.Table:
     )
     rows = frame.select("patient_pos", "scope", "assessment_pos", "is_baseline", "not_done")
     rows = rows.left_join(counts, ["patient_pos", "scope", "assessment_pos"])
-    response = ibis.cases(
+    response = nontarget_case(rows)
+    return rows.select("patient_pos", "scope", "assessment_pos", nontarget_response=response)
+
+
+def nontarget_case(rows: ir.Table) -> ir.StringValue:
+    """Rules 3-4 over the counts of a row (``is_baseline``, ``not_done``, ``n_lesions``
+    null without non-targets in the scope, ``n_progression``, ``n_not_evaluable``,
+    ``n_absent``)."""
+    return ibis.cases(
         (rows.is_baseline, ibis.null("string")),
         (rows.not_done, "NE"),
         (rows.n_lesions.isnull(), "NA"),
@@ -83,4 +91,3 @@ def nontarget_response(tables: InputTables, frame: ir.Table) -> ir.Table:
         (rows.n_absent == rows.n_lesions, "CR"),
         else_="NON-CR/NON-PD",
     )
-    return rows.select("patient_pos", "scope", "assessment_pos", nontarget_response=response)

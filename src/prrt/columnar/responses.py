@@ -6,7 +6,7 @@ The reference (:func:`~prrt.criteria.recist11.timepoint.evaluate_scope_timepoint
 visit to visit. Each is written here as a window over the visits of a patient x scope,
 without iterating (docs/decisions.md, D189):
 
-1. The nadir: stage 1 (:func:`~prrt.columnar.target_sums.sums_frame`).
+1. The nadir: stage 1 (:func:`~prrt.columnar.target_sums.with_nadir`).
 2. "The most recent evaluable response was CR" (reappearance after CR, recist11.md §7,
    D1, D14). Call a visit *passing* when, were it judged after a CR, it would leave the
    most recent evaluable response unchanged: not done, or Tables 1-2 give NE and the
@@ -36,38 +36,31 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from prrt.columnar.backend import relation
 from prrt.columnar.frames import InputTables
+from prrt.columnar.lesion_cells import LESION_KEYS, lesion_counts
 from prrt.columnar.new_lesions import new_lesions_response
-from prrt.columnar.nontarget import nontarget_response, nontarget_statuses
-from prrt.columnar.target_sums import (
-    lesion_level_patients,
-    scope_includes,
-    scoped_frame,
-    sums_frame,
-    target_values,
-)
+from prrt.columnar.nontarget import nontarget_case
+from prrt.columnar.target_sums import lesion_level_patients, scoped_frame, with_nadir
 from prrt.columnar.thresholds import ColumnThresholds
 from prrt.config import RecistConfig
 from prrt.criteria.recist11.thresholds import ExactThresholds
 
 __all__ = ["lesion_level_responses"]
 
-_KEYS = ["patient_pos", "scope", "assessment_pos"]
-_SEEN_NON_TARGET = ("present", "unequivocal_progression")
-"""Non-target statuses that show disease (RECIST 1.1 §4.3.3; recist11.md §7)."""
-
 
 def lesion_level_responses(tables: InputTables, *, config: RecistConfig) -> ir.Table:
     """Every row of stage 1 with the stage-2 components, ``target_response``,
     ``overall_response``, ``is_incomplete_cr``, the rule flags as booleans
     (``is_reappearance``, ``is_pd_backdated``, ``is_pd_on_partial_sum``) and
-    ``running_nadir_hmm``; unordered (the keys and ``visit`` say where a row goes)."""
+    ``running_nadir_hmm``; unordered (the keys and ``visit`` say where a row goes). The
+    lesion counts of the three stages come from one grouping
+    (:func:`~prrt.columnar.lesion_cells.lesion_counts`)."""
     exact = ExactThresholds.from_config(config)
     tests = ColumnThresholds(exact)
     frame = scoped_frame(tables, lesion_level_patients(tables))
-    sums = sums_frame(tables, frame, tstm_hmm=exact.tstm_hmm)
-    non_target = nontarget_response(tables, frame)
+    counts = lesion_counts(tables, frame, tstm_hmm=exact.tstm_hmm, tests=tests)
+    rows = with_nadir(frame, counts)
+    rows = rows.mutate(nontarget_response=nontarget_case(rows))
     new = new_lesions_response(
         tables,
         frame,
@@ -75,65 +68,13 @@ def lesion_level_responses(tables: InputTables, *, config: RecistConfig) -> ir.T
         new_node_min_hmm=exact.new_node_min_hmm,
         backdate_equivocal=config.backdate_equivocal_new,
     )
-    rows = sums.inner_join(non_target, _KEYS).inner_join(new, _KEYS)
-    for counts in (
-        _target_tests(tables, frame, exact.tstm_hmm, tests),
-        _non_targets_seen(tables, frame),
-    ):
-        values = [c for c in counts.columns if c not in _KEYS]
-        joined = rows.left_join(counts, _KEYS)
-        rows = joined.select(*[joined[c] for c in rows.columns], *[counts[c] for c in values])
+    joined = rows.inner_join(new, LESION_KEYS)
+    rows = joined.select(
+        *[joined[c] for c in rows.columns], joined.new_lesions, joined.is_backdated
+    )
     rows = _raw_target(rows, tests)
     rows = _after_cr(rows, config)
     return _finish(rows, config)
-
-
-def _target_tests(
-    tables: InputTables, frame: ir.Table, tstm_hmm: int, tests: ColumnThresholds
-) -> ir.Table:
-    """Per row with targets in its scope: targets that count for CR (not coalesced), those
-    of them that fail it, and targets seen (recist11.md §4 rule 2, §7).
-
-    A non-nodal target fails CR and is seen when it is there: above 0 or with a
-    ``too_small`` row (TSTM counts as present); a node when at ``node_normal_mm`` or more.
-    A target without a value (not evaluable) is neither (the sum is then incomplete)."""
-    cells = _evaluated_members(tables, frame, "target").inner_join(
-        target_values(tables, tstm_hmm=tstm_hmm), ["assessment_pos", "lesion_pos"]
-    )
-    valued = cells.value_hmm.notnull()
-    there = ibis.ifelse(
-        cells.is_node,
-        ~tests.is_normal_node(cells.value_hmm),
-        cells.has_too_small | (cells.value_hmm > 0),
-    )
-    counted = valued & ~cells.all_coalesced
-    return cells.group_by(_KEYS).aggregate(
-        n_counted=counted.sum(),
-        n_not_cr=(counted & there).sum(),
-        n_target_seen=(valued & there).sum(),
-    )
-
-
-def _evaluated_members(tables: InputTables, frame: ir.Table, role: str) -> ir.Table:
-    """Every evaluated follow-up of ``frame`` (neither baseline nor not done) with each
-    lesion of ``role`` in its scope (recist11.md §12): the keys, ``lesion_pos``,
-    ``is_node``."""
-    scopes = relation(tables.scopes).select("scope", "kind", scope_grp="grp")
-    lesions = relation(tables.lesions)
-    members = lesions.filter(lesions.role == role).cross_join(scopes)
-    members = members.filter(scope_includes(members.kind, members.scope_grp, members.grp))
-    cells = frame.filter(~frame.is_baseline & ~frame.not_done).select(*_KEYS)
-    return cells.inner_join(
-        members.select("patient_pos", "scope", "lesion_pos", "is_node"), ["patient_pos", "scope"]
-    )
-
-
-def _non_targets_seen(tables: InputTables, frame: ir.Table) -> ir.Table:
-    """Per row: non-targets of the scope present or unequivocally progressing (§7)."""
-    cells = _evaluated_members(tables, frame, "non_target")
-    cells = cells.inner_join(nontarget_statuses(tables), ["assessment_pos", "lesion_pos"])
-    seen = cells.filter(cells.status.isin(_SEEN_NON_TARGET))
-    return seen.group_by(_KEYS).aggregate(n_nontarget_seen=seen.count())
 
 
 def _raw_target(rows: ir.Table, tests: ColumnThresholds) -> ir.Table:

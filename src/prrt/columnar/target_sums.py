@@ -63,6 +63,7 @@ __all__ = [
     "sums_frame",
     "target_sums_expr",
     "target_values",
+    "with_nadir",
 ]
 
 TARGET_SUM_COLUMNS = (
@@ -120,7 +121,7 @@ def sums_frame(tables: InputTables, frame: ir.Table, *, tstm_hmm: int) -> ir.Tab
     shown (the PD test of a partial sum needs it, recist11.md §4 rule 1)."""
     values = target_values(tables, tstm_hmm=tstm_hmm)
     sums = _scope_sums(tables, frame, values)
-    return _with_nadir(frame, sums)
+    return with_nadir(frame, sums)
 
 
 def lesion_level_patients(tables: InputTables) -> ir.Table:
@@ -237,8 +238,10 @@ def _scope_sums(tables: InputTables, frame: ir.Table, values: ir.Table) -> ir.Ta
     )
 
 
-def _with_nadir(frame: ir.Table, sums: ir.Table) -> ir.Table:
-    """The four output values, the nadir as a window minimum (rule 7)."""
+def with_nadir(frame: ir.Table, sums: ir.Table) -> ir.Table:
+    """``frame`` with the columns of ``sums`` (``n_targets`` null without targets in the
+    scope, ``n_valued``, ``valued_hmm``, keyed as the frame; any others carried along), the
+    four output values and the nadir as a window minimum (rules 5-7)."""
     rows = frame.left_join(sums, ["patient_pos", "scope", "assessment_pos"])
     has_targets = rows.n_targets.notnull()
     follow_up = ~rows.is_baseline & ~rows.not_done & has_targets
