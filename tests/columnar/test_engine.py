@@ -215,3 +215,20 @@ def test_python_api_gives_the_reference_rows() -> None:
     assert set(columnar.rows) == set(reference.rows) == {*TABLE_COLUMNS, *METABOLIC_TABLES}
     for name, rows in reference.rows.items():
         assert columnar.rows[name] == rows, name
+
+
+def test_duckdb_stage_tables_leave_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB keeps the stage tables in a database file of a temporary directory, its
+    spill directory too (docs/decisions.md, D212), which is removed after the run."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    seen: list[list[str]] = []
+    checked = checked_quietly(DEMO, DEFAULT_CONFIG)
+    assess_columnar(
+        checked,
+        config=DEFAULT_CONFIG,
+        on_table=lambda _name: seen.append([p.name for p in tmp_path.rglob("*")]),
+    )
+    assert any("stages.duckdb" in names for names in seen)
+    assert list(tmp_path.iterdir()) == []

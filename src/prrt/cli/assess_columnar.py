@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 
@@ -26,8 +27,12 @@ def run_assess_columnar(
     from prrt.io.validate import check_bundle
 
     try:
-        from prrt.columnar.assess_files import reference_metabolic_rows, write_columnar_outputs
-        from prrt.columnar.engine import OUTPUT_TABLES, assess_columnar
+        from prrt.columnar.assess_files import (
+            metabolic_as_arrow,
+            reference_metabolic_rows,
+            write_columnar_outputs,
+        )
+        from prrt.columnar.engine import OUTPUT_TABLES, prepare_inputs, run_columnar
         from prrt.columnar.errors import ColumnarUnsupportedError
     except ImportError as exc:  # ibis, DuckDB: the columnar extra
         print(
@@ -41,23 +46,30 @@ def run_assess_columnar(
     if checked.report.has_errors:
         raise DataValidationError(checked.report)
     print_warnings(checked.report.warnings)
+    chosen = output_format or default_output_format(bundle_path)
     patients = int(checked.links.usable["patients"].sum())
-    share = patients // len(OUTPUT_TABLES)
+    steps = len(OUTPUT_TABLES) + 1  # the metabolic files, then each table
+    share = patients // steps
     try:
         with progress_bar("Assessing patients (columnar)", total=patients) as advance:
-            result = assess_columnar(
-                checked,
-                config=config,
-                scopes=scopes or None,
-                on_table=lambda _name: advance(share),
-            )
-            advance(patients - share * len(OUTPUT_TABLES))
+            inputs = prepare_inputs(checked, config=config, scopes=scopes or None)
+            metabolic = reference_metabolic_rows(checked, bundle_path, config=config)
+            metabolic_arrow = None
+            if chosen is TableFormat.PARQUET and metabolic:
+                metabolic_arrow = metabolic_as_arrow(metabolic)
+                if metabolic_arrow is not None:
+                    metabolic = {}
+            advance(share)
+            del checked  # the engine needs neither it nor the rows (D189): memory for DuckDB
+            gc.collect()
+            result = run_columnar(inputs, config=config, on_table=lambda _name: advance(share))
+            advance(patients - share * steps)
     except ColumnarUnsupportedError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     print_warnings(result.warnings)
-    metabolic = reference_metabolic_rows(checked, bundle_path, config=config)
-    chosen = output_format or default_output_format(bundle_path)
-    paths = write_columnar_outputs(result, metabolic, out, output_format=chosen)
+    paths = write_columnar_outputs(
+        result, metabolic, out, output_format=chosen, metabolic_arrow=metabolic_arrow
+    )
     print(f"Assessed {patients} patients; wrote {len(paths)} files to {out}")
     return EXIT_OK

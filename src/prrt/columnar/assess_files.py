@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from prrt.assess.api import AssessResult, resolve_scopes, write_tables
@@ -33,6 +34,7 @@ from prrt.io.validate import CheckedBundle, check_bundle
 
 __all__ = [
     "assess_path_columnar",
+    "metabolic_as_arrow",
     "reference_metabolic_rows",
     "write_columnar_outputs",
 ]
@@ -81,14 +83,27 @@ def reference_metabolic_rows(
     return metabolic_tables(cases, config=config, scopes=resolve_scopes(bundle, None))
 
 
+def metabolic_as_arrow(metabolic: dict[str, list[Row]]) -> dict[str, pa.Table] | None:
+    """The metabolic rows as the Parquet tables the reference writes; None when a value
+    does not fit its Parquet type (the row route then reports it, D180). Converting early
+    lets the rows go before the engine runs."""
+    from prrt.assess.parquet_format import rows_to_arrow
+
+    converted = rows_to_arrow(metabolic)
+    return None if converted.problems else converted.tables
+
+
 def write_columnar_outputs(
     result: ColumnarTables,
     metabolic: dict[str, list[Row]],
     out_dir: Path,
     *,
     output_format: TableFormat,
+    metabolic_arrow: dict[str, pa.Table] | None = None,
 ) -> list[Path]:
-    """Write the files ``prrt assess`` writes, in ``output_format``.
+    """Write the files ``prrt assess`` writes, in ``output_format``; the metabolic tables
+    from ``metabolic_arrow`` (Parquet, :func:`metabolic_as_arrow`) when given, else from
+    the rows.
 
     Raises
     ------
@@ -101,13 +116,12 @@ def write_columnar_outputs(
         written = [write_csv_table(result.tables[name], name, out_dir) for name in TABLE_COLUMNS]
         return written + write_tables(metabolic.items(), out_dir)
     arrow = output_arrow(result)
-    if arrow is None:  # an activity sum Parquet cannot hold: the reference's error
+    if metabolic_arrow is None and metabolic:
+        metabolic_arrow = metabolic_as_arrow(metabolic)
+    if arrow is None or (metabolic and metabolic_arrow is None):
+        # a value Parquet cannot hold: the reference's writer names it, nothing is written
         return write_parquet_outputs({**output_rows(result), **metabolic}, out_dir)
-    if metabolic:
-        from prrt.assess.parquet_format import rows_to_arrow
-
-        converted = rows_to_arrow(metabolic)
-        arrow.update(converted.tables)
+    arrow.update(metabolic_arrow or {})
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, table in arrow.items():

@@ -16,6 +16,7 @@ arithmetic cannot hold. ``prrt simulate`` produces none of these.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -57,9 +58,12 @@ from prrt.io.validate import CheckedBundle
 
 __all__ = [
     "OUTPUT_TABLES",
+    "ColumnarInputs",
     "ColumnarTables",
     "assess_columnar",
     "engine_exprs",
+    "prepare_inputs",
+    "run_columnar",
     "visits_expr",
 ]
 
@@ -84,6 +88,17 @@ class ColumnarTables:
     """The reference's assess-time quality warnings, in its order (:mod:`prrt.columnar.quality`)."""
 
 
+@dataclass(frozen=True, slots=True)
+class ColumnarInputs:
+    """The input tables of one bundle as the engine reads them (:func:`prepare_inputs`):
+    Arrow tables that no longer need the checked bundle."""
+
+    arrow: dict[str, pa.Table]
+    """Every input table by the name its placeholder has (:func:`_named_inputs`)."""
+    scale: int
+    """The decimals of the activity columns."""
+
+
 def assess_columnar(
     checked: CheckedBundle,
     *,
@@ -93,9 +108,11 @@ def assess_columnar(
     on_table: Callable[[str], None] | None = None,
 ) -> ColumnarTables:
     """The five tables of ``prrt assess`` for a checked bundle, computed by relational
-    operations on ``backend`` (default: a new in-memory DuckDB connection, closed after,
-    running SQL compiled once per configuration, :func:`_compiled`);
-    ``on_table`` is called with each table's name once it is computed.
+    operations on ``backend`` (default: a new DuckDB connection over a temporary
+    database, closed after, running SQL compiled once per configuration,
+    :func:`_compiled`);
+    ``on_table`` is called with each table's name once it is computed. The same as
+    :func:`run_columnar` of :func:`prepare_inputs`.
 
     Raises
     ------
@@ -104,6 +121,16 @@ def assess_columnar(
     prrt.columnar.errors.ColumnarUnsupportedError
         For what the module docstring lists.
     """
+    inputs = prepare_inputs(checked, config=config, scopes=scopes)
+    return run_columnar(inputs, config=config, backend=backend, on_table=on_table)
+
+
+def prepare_inputs(
+    checked: CheckedBundle, *, config: Config, scopes: Sequence[str] | None = None
+) -> ColumnarInputs:
+    """The engine's input tables of a checked bundle, refusing what the engine does not
+    compute (the errors of :func:`assess_columnar`); the checked bundle may be released
+    afterwards, before the engine runs."""
     if scopes:
         raise ColumnarUnsupportedError(
             "the columnar engine computes every scope: leave out --scope, or assess "
@@ -117,13 +144,26 @@ def assess_columnar(
         )
     dates = patient_dates(checked)
     cycles = cycle_tables(checked, standard_activity_gbq=config.analysis.standard_activity_gbq)
-    arrow = _named_inputs(inputs, dates, cycles)
+    return ColumnarInputs(arrow=_named_inputs(inputs, dates, cycles), scale=cycles.scale)
+
+
+def run_columnar(
+    inputs: ColumnarInputs,
+    *,
+    config: Config,
+    backend: ColumnarBackend | None = None,
+    on_table: Callable[[str], None] | None = None,
+) -> ColumnarTables:
+    """The five tables and the quality warnings from :func:`prepare_inputs` (see
+    :func:`assess_columnar`)."""
+    arrow = inputs.arrow
     if backend is None:
-        tables = _run_on_duckdb(arrow, cycles.scale, config, on_table)
+        tables = _run_on_duckdb(arrow, inputs.scale, config, on_table)
     else:
-        tables = _run_on_backend(arrow, cycles.scale, config, backend, on_table)
-    warnings = quality_issues({name: tables.pop(name) for name in QUALITY_TABLES}, inputs.patients)
-    return ColumnarTables(tables=tables, activity_scale=cycles.scale, warnings=tuple(warnings))
+        tables = _run_on_backend(arrow, inputs.scale, config, backend, on_table)
+    quality = {name: tables.pop(name) for name in QUALITY_TABLES}
+    warnings = quality_issues(quality, arrow["input_patients"])
+    return ColumnarTables(tables=tables, activity_scale=inputs.scale, warnings=tuple(warnings))
 
 
 def _named_inputs(inputs: InputTables, dates: pa.Table, cycles: CycleTables) -> dict[str, pa.Table]:
@@ -212,18 +252,21 @@ def _run_on_duckdb(
     config: Config,
     on_table: Callable[[str], None] | None,
 ) -> dict[str, pa.Table]:
-    """Run the compiled SQL on a new in-memory DuckDB connection that reads the Arrow
-    tables in place."""
+    """Run the compiled SQL on a new DuckDB connection that reads the Arrow tables in
+    place; the stage tables go into a database file of a temporary directory, so that
+    DuckDB can move them out of memory as it spills (D189)."""
     schemas = tuple((name, ibis.Schema.from_pyarrow(t.schema)) for name, t in arrow.items())
     plan = _compiled(schemas, scale, config)
-    con = duckdb.connect(config={"memory_limit": _duckdb_memory_limit()})
+    spill = tempfile.TemporaryDirectory(prefix="prrt-duckdb-")
+    database = str(Path(spill.name) / "stages.duckdb")
+    con = duckdb.connect(database, config=_duckdb_settings(spill.name))
     try:
         for name, table in arrow.items():
-            con.from_arrow(table).create_view(name)
+            con.register(name, table)
         if plan.check is not None and con.execute(plan.check).fetchone() != (0,):
             raise end_anchor_error(config.timepoints)
         for name, sql in plan.stages:
-            con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
+            con.execute(f"CREATE TABLE {name} AS {sql}")
         tables = {}
         for name, (sql, schema) in plan.outputs.items():
             tables[name] = con.sql(sql).to_arrow_table().cast(schema)
@@ -232,12 +275,24 @@ def _run_on_duckdb(
         return tables
     finally:
         con.close()
+        spill.cleanup()
 
 
 DUCKDB_MEMORY_SHARE = 0.4
 """The share of the memory available at the start that DuckDB may take; beyond it, it
 spills to its temporary directory. The inputs (the checked bundle's arrays, read in place)
 and the results live beside it, outside the limit (docs/decisions.md, D189)."""
+
+
+def _duckdb_settings(spill_dir: str) -> dict[str, str | bool | int | float | list[str]]:
+    """The connection's settings: :data:`DUCKDB_MEMORY_SHARE`, spilling into
+    ``spill_dir`` (a temporary directory of the run), and no insertion order kept (every
+    output is sorted by its keys, so none is needed; D189)."""
+    return {
+        "memory_limit": _duckdb_memory_limit(),
+        "temp_directory": spill_dir,
+        "preserve_insertion_order": False,
+    }
 
 
 def _duckdb_memory_limit() -> str:
