@@ -25,10 +25,11 @@ from columnar_harness import DEMO, checked_quietly
 import prrt.columnar.metabolic
 from prrt.assess import api, parallel
 from prrt.assess.api import resolve_scopes
+from prrt.assess.parquet_format import rows_to_arrow
 from prrt.assess.patient import assess_patient, has_metabolic_outputs
 from prrt.assess.rows import METABOLIC_TABLE_COLUMNS, Row, metabolic_rows
 from prrt.cli.main import main
-from prrt.columnar.assess_files import reference_metabolic_rows
+from prrt.columnar.assess_files import reference_metabolic_arrow, reference_metabolic_rows
 from prrt.columnar.metabolic import pet_patient_ids
 from prrt.config import DEFAULT_CONFIG, Config
 from prrt.criteria.metabolic.evaluate import has_pet_data
@@ -136,6 +137,25 @@ def test_the_rows_over_worker_processes(
     checked = checked_quietly(simulated, DEFAULT_CONFIG)
     expected = whole_bundle_rows(checked, simulated, DEFAULT_CONFIG)
     assert reference_metabolic_rows(checked, simulated, config=DEFAULT_CONFIG) == expected
+    assert forked_calls == [2]
+
+
+def test_the_arrow_tables_over_worker_processes(
+    simulated: Path, forked_calls: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Parquet route (docs/decisions.md, D212): each worker converts its chunk, and
+    the tables equal the conversion of the whole bundle's rows."""
+    monkeypatch.setattr(api, "PARALLEL_MIN_PATIENTS", 1)
+    monkeypatch.setattr(api, "available_workers", lambda: 2)
+    monkeypatch.setattr(parallel, "CHUNK_PATIENTS", 7)
+    checked = checked_quietly(simulated, DEFAULT_CONFIG)
+    expected = rows_to_arrow(whole_bundle_rows(checked, simulated, DEFAULT_CONFIG))
+    found = reference_metabolic_arrow(checked, simulated, config=DEFAULT_CONFIG)
+    assert found is not None
+    assert set(found) == set(METABOLIC_TABLE_COLUMNS)
+    for name, table in expected.tables.items():
+        assert found[name].num_rows > 0
+        assert found[name].equals(table), name
     assert forked_calls == [2]
 
 

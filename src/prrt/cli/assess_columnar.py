@@ -28,7 +28,7 @@ def run_assess_columnar(
 
     try:
         from prrt.columnar.assess_files import (
-            metabolic_as_arrow,
+            reference_metabolic_arrow,
             reference_metabolic_rows,
             write_columnar_outputs,
         )
@@ -53,12 +53,12 @@ def run_assess_columnar(
     try:
         with progress_bar("Assessing patients (columnar)", total=patients) as advance:
             inputs = prepare_inputs(checked, config=config, scopes=scopes or None)
-            metabolic = reference_metabolic_rows(checked, bundle_path, config=config)
             metabolic_arrow = None
-            if chosen is TableFormat.PARQUET and metabolic:
-                metabolic_arrow = metabolic_as_arrow(metabolic)
-                if metabolic_arrow is not None:
-                    metabolic = {}
+            if chosen is TableFormat.PARQUET:  # converted by the workers (D212)
+                metabolic_arrow = reference_metabolic_arrow(checked, bundle_path, config=config)
+            metabolic = {}
+            if metabolic_arrow is None:
+                metabolic = reference_metabolic_rows(checked, bundle_path, config=config)
             advance(share)
             del checked  # the engine needs neither it nor the rows (D189): memory for DuckDB
             gc.collect()

@@ -23,18 +23,21 @@ from prrt.assess.patient import has_metabolic_outputs
 from prrt.assess.rows import TABLE_COLUMNS, Row
 from prrt.columnar.csv_text import write_csv_table
 from prrt.columnar.engine import ColumnarTables, assess_columnar
-from prrt.columnar.metabolic import metabolic_tables, pet_patient_ids
+from prrt.columnar.metabolic import metabolic_arrow_tables, metabolic_tables, pet_patient_ids
 from prrt.columnar.outputs import output_arrow, output_rows
 from prrt.config import Config
+from prrt.criteria.recist11.scope import Scope
 from prrt.errors import DataValidationError
 from prrt.io.bundle import bundle_of
 from prrt.io.issues import ValidationReport
 from prrt.io.table_format import TableFormat
 from prrt.io.validate import CheckedBundle, check_bundle
+from prrt.model.case import PatientCase
 
 __all__ = [
     "assess_path_columnar",
     "metabolic_as_arrow",
+    "reference_metabolic_arrow",
     "reference_metabolic_rows",
     "write_columnar_outputs",
 ]
@@ -71,16 +74,40 @@ def reference_metabolic_rows(
     as the reference writes them; empty (no tables) when no patient has any or no
     criterion is configured (:func:`prrt.assess.api.output_tables`). Only those patients'
     cases are built, and only their metabolic part assessed (:mod:`prrt.columnar.metabolic`)."""
-    if not config.metabolic.criteria:
+    chosen = _metabolic_cases(checked, source, config=config)
+    if chosen is None:
         return {}
+    cases, scopes = chosen
+    return metabolic_tables(cases, config=config, scopes=scopes)
+
+
+def reference_metabolic_arrow(
+    checked: CheckedBundle, source: Path, *, config: Config
+) -> dict[str, pa.Table] | None:
+    """The tables of :func:`reference_metabolic_rows` as the Parquet tables the reference
+    writes, converted by the workers (:func:`~prrt.columnar.metabolic.metabolic_arrow_tables`);
+    empty without them; None when a value does not fit its Parquet type (D180)."""
+    chosen = _metabolic_cases(checked, source, config=config)
+    if chosen is None:
+        return {}
+    cases, scopes = chosen
+    return metabolic_arrow_tables(cases, config=config, scopes=scopes)
+
+
+def _metabolic_cases(
+    checked: CheckedBundle, source: Path, *, config: Config
+) -> tuple[list[PatientCase], list[Scope]] | None:
+    """The cases with metabolic outputs and the bundle's scopes; None without any."""
+    if not config.metabolic.criteria:
+        return None
     patients = pet_patient_ids(checked)
     if not patients:
-        return {}
+        return None
     bundle = bundle_of(checked, source, clinical_records=False, patients=patients)
     cases = [case for case in bundle.cases if has_metabolic_outputs(case, config)]
     if not cases:
-        return {}
-    return metabolic_tables(cases, config=config, scopes=resolve_scopes(bundle, None))
+        return None
+    return cases, list(resolve_scopes(bundle, None))
 
 
 def metabolic_as_arrow(metabolic: dict[str, list[Row]]) -> dict[str, pa.Table] | None:

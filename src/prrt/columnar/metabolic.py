@@ -15,9 +15,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import pyarrow as pa
 
 from prrt.assess.api import worker_count
 from prrt.assess.parallel import chunk_bounds
+from prrt.assess.parquet_format import rows_to_arrow
 from prrt.assess.patient_metabolic import assess_patient_metabolic
 from prrt.assess.rows import METABOLIC_TABLE_COLUMNS, Row, metabolic_rows
 from prrt.config import Config
@@ -26,7 +28,7 @@ from prrt.forked import map_forked
 from prrt.io.validate import CheckedBundle
 from prrt.model.case import PatientCase
 
-__all__ = ["metabolic_tables", "pet_patient_ids"]
+__all__ = ["metabolic_arrow_tables", "metabolic_tables", "pet_patient_ids"]
 
 
 def pet_patient_ids(checked: CheckedBundle) -> frozenset[str]:
@@ -72,18 +74,47 @@ def metabolic_tables(
     :func:`~prrt.assess.api.worker_count` processes, in the reference's chunks."""
 
     def run(bounds: tuple[int, int]) -> dict[str, list[Row]]:
-        start, stop = bounds
-        tables: dict[str, list[Row]] = {name: [] for name in METABOLIC_TABLE_COLUMNS}
-        for case in cases[start:stop]:
-            metabolic = assess_patient_metabolic(case, config=config, requested=scopes)
-            if metabolic is not None:
-                for name, rows in metabolic_rows(case.patient_id, metabolic).items():
-                    tables[name].extend(rows)
-        return tables
+        return _chunk_rows(cases[bounds[0] : bounds[1]], config=config, scopes=scopes)
 
     tables: dict[str, list[Row]] = {name: [] for name in METABOLIC_TABLE_COLUMNS}
     chunks = chunk_bounds(len(cases))
     for found in map_forked(run, chunks, workers=worker_count(len(cases))):
         for name, rows in found.items():
             tables[name].extend(rows)
+    return tables
+
+
+def metabolic_arrow_tables(
+    cases: Sequence[PatientCase], *, config: Config, scopes: Sequence[Scope]
+) -> dict[str, pa.Table] | None:
+    """The rows of :func:`metabolic_tables` as the Parquet tables the reference writes
+    (:func:`prrt.assess.parquet_format.rows_to_arrow`), each worker converting its own
+    chunk; None when a value does not fit its Parquet type (the caller then takes the
+    rows, whose writer names it, D180)."""
+
+    def run(bounds: tuple[int, int]) -> dict[str, pa.Table] | None:
+        rows = _chunk_rows(cases[bounds[0] : bounds[1]], config=config, scopes=scopes)
+        converted = rows_to_arrow(rows)
+        return None if converted.problems else converted.tables
+
+    chunks = chunk_bounds(len(cases))
+    parts = list(map_forked(run, chunks, workers=worker_count(len(cases))))
+    if not parts or any(part is None for part in parts):
+        return None
+    return {
+        name: pa.concat_tables([part[name] for part in parts if part is not None])
+        for name in METABOLIC_TABLE_COLUMNS
+    }
+
+
+def _chunk_rows(
+    cases: Sequence[PatientCase], *, config: Config, scopes: Sequence[Scope]
+) -> dict[str, list[Row]]:
+    """The metabolic rows of some cases, in their order."""
+    tables: dict[str, list[Row]] = {name: [] for name in METABOLIC_TABLE_COLUMNS}
+    for case in cases:
+        metabolic = assess_patient_metabolic(case, config=config, requested=scopes)
+        if metabolic is not None:
+            for name, rows in metabolic_rows(case.patient_id, metabolic).items():
+                tables[name].extend(rows)
     return tables
