@@ -74,11 +74,8 @@ def reference_metabolic_rows(
     as the reference writes them; empty (no tables) when no patient has any or no
     criterion is configured (:func:`prrt.assess.api.output_tables`). Only those patients'
     cases are built, and only their metabolic part assessed (:mod:`prrt.columnar.metabolic`)."""
-    chosen = _metabolic_cases(checked, source, config=config)
-    if chosen is None:
-        return {}
-    cases, scopes = chosen
-    return metabolic_tables(cases, config=config, scopes=scopes)
+    cases, scopes = _metabolic_cases(checked, source, config=config)
+    return metabolic_tables(cases, config=config, scopes=scopes) if cases else {}
 
 
 def reference_metabolic_arrow(
@@ -87,26 +84,20 @@ def reference_metabolic_arrow(
     """The tables of :func:`reference_metabolic_rows` as the Parquet tables the reference
     writes, converted by the workers (:func:`~prrt.columnar.metabolic.metabolic_arrow_tables`);
     empty without them; None when a value does not fit its Parquet type (D180)."""
-    chosen = _metabolic_cases(checked, source, config=config)
-    if chosen is None:
-        return {}
-    cases, scopes = chosen
-    return metabolic_arrow_tables(cases, config=config, scopes=scopes)
+    cases, scopes = _metabolic_cases(checked, source, config=config)
+    return metabolic_arrow_tables(cases, config=config, scopes=scopes) if cases else {}
 
 
 def _metabolic_cases(
     checked: CheckedBundle, source: Path, *, config: Config
-) -> tuple[list[PatientCase], list[Scope]] | None:
-    """The cases with metabolic outputs and the bundle's scopes; None without any."""
-    if not config.metabolic.criteria:
-        return None
-    patients = pet_patient_ids(checked)
+) -> tuple[list[PatientCase], list[Scope]]:
+    """The cases with metabolic outputs (none without criteria or PET data) and the
+    bundle's scopes."""
+    patients = pet_patient_ids(checked) if config.metabolic.criteria else frozenset()
     if not patients:
-        return None
+        return [], []
     bundle = bundle_of(checked, source, clinical_records=False, patients=patients)
     cases = [case for case in bundle.cases if has_metabolic_outputs(case, config)]
-    if not cases:
-        return None
     return cases, list(resolve_scopes(bundle, None))
 
 
