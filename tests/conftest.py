@@ -1,4 +1,6 @@
 """Hypothesis profiles (STYLE.md, Tests): ``ci`` is derandomized, so a CI run is repeatable.
+The columnar engine's SQL cache (prrt.columnar.sql_cache) goes to a temporary folder of the
+run unless ``PRRT_CACHE_DIR`` is set, so tests never write into the user's cache.
 
 The ``ci`` profile is loaded when the ``CI`` environment variable is set (to anything but
 an empty string), else ``default``. ``HYPOTHESIS_PROFILE`` overrides both, e.g.
@@ -7,7 +9,10 @@ an empty string), else ``default``. ``HYPOTHESIS_PROFILE`` overrides both, e.g.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 from hypothesis import HealthCheck, settings
 
@@ -24,3 +29,8 @@ settings.register_profile("thorough", max_examples=1000, deadline=None)
 settings.load_profile(
     os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default")
 )
+
+if not os.environ.get("PRRT_CACHE_DIR"):
+    _CACHE = tempfile.mkdtemp(prefix="prrt-test-cache-")
+    os.environ["PRRT_CACHE_DIR"] = _CACHE
+    atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)

@@ -51,6 +51,7 @@ from prrt.columnar.quality import QUALITY_TABLES, quality_exprs, quality_issues
 from prrt.columnar.readers import reader_responses
 from prrt.columnar.responses import lesion_level_responses
 from prrt.columnar.scopes import reported_scopes
+from prrt.columnar.sql_cache import CachedPlan, load_plan, plan_key, store_plan
 from prrt.columnar.timepoint_table import timepoint_responses_expr, visit_rows
 from prrt.config import Config
 from prrt.io.issues import Issue
@@ -211,25 +212,27 @@ def _inputs_of(relations: Mapping[str, ir.Table]) -> InputTables:
     return InputTables(**{f.name: relations[f"input_{f.name}"] for f in fields(InputTables)})
 
 
-@dataclass(frozen=True, slots=True)
-class _DuckdbPlan:
-    """The compiled SQL of one configuration and input schema (:func:`_compiled`)."""
-
-    stages: tuple[tuple[str, str], ...]
-    """Tables created in this order before the outputs: name, SQL."""
-    outputs: dict[str, tuple[str, pa.Schema]]
-    check: str | None
-    """The end-anchor check (:func:`end_anchor_failures`), when the settings need one."""
-
-
 @lru_cache(maxsize=64)
 def _compiled(
     schemas: tuple[tuple[str, ibis.Schema], ...], scale: int, config: Config
-) -> _DuckdbPlan:
+) -> CachedPlan:
+    """The SQL of :func:`_compile_plan`, once per configuration and schema in a process
+    and kept on disk between runs (:mod:`prrt.columnar.sql_cache`, D213)."""
+    key = plan_key(schemas, scale, config)
+    plan = load_plan(key)
+    if plan is None:
+        plan = _compile_plan(schemas, scale, config)
+        store_plan(key, plan)
+    return plan
+
+
+def _compile_plan(
+    schemas: tuple[tuple[str, ibis.Schema], ...], scale: int, config: Config
+) -> CachedPlan:
     """The SQL of the visits and the shared stage-4 visit sets (each created once as a
     table, as several output tables read them), of every output table over them, and of
-    the end-anchor check, over placeholder tables of these schemas; compiled once per
-    configuration and schema (compiling costs more than running a small bundle)."""
+    the end-anchor check, over placeholder tables of these schemas (compiling costs more
+    than running a small bundle)."""
     placeholders = {name: ibis.table(schema, name=name) for name, schema in schemas}
     stages: list[tuple[str, str]] = []
 
@@ -243,7 +246,7 @@ def _compiled(
         for name, expr in exprs.items()
     }
     check = None if failures is None else ibis.to_sql(failures.name("n"), dialect="duckdb")
-    return _DuckdbPlan(stages=tuple(stages), outputs=outputs, check=check)
+    return CachedPlan(stages=tuple(stages), outputs=outputs, check=check)
 
 
 def _run_on_duckdb(
