@@ -56,7 +56,7 @@ def run_assess_columnar(
             metabolic_arrow = None
             if chosen is TableFormat.PARQUET:  # converted by the workers (D212)
                 metabolic_arrow = reference_metabolic_arrow(checked, bundle_path, config=config)
-            metabolic = {}
+            metabolic = {}  # the rows: CSV, or a value Parquet cannot hold (D180)
             if metabolic_arrow is None:
                 metabolic = reference_metabolic_rows(checked, bundle_path, config=config)
             advance(share)

@@ -36,7 +36,6 @@ from prrt.model.case import PatientCase
 
 __all__ = [
     "assess_path_columnar",
-    "metabolic_as_arrow",
     "reference_metabolic_arrow",
     "reference_metabolic_rows",
     "write_columnar_outputs",
@@ -101,16 +100,6 @@ def _metabolic_cases(
     return cases, list(resolve_scopes(bundle, None))
 
 
-def metabolic_as_arrow(metabolic: dict[str, list[Row]]) -> dict[str, pa.Table] | None:
-    """The metabolic rows as the Parquet tables the reference writes; None when a value
-    does not fit its Parquet type (the row route then reports it, D180). Converting early
-    lets the rows go before the engine runs."""
-    from prrt.assess.parquet_format import rows_to_arrow
-
-    converted = rows_to_arrow(metabolic)
-    return None if converted.problems else converted.tables
-
-
 def write_columnar_outputs(
     result: ColumnarTables,
     metabolic: dict[str, list[Row]],
@@ -120,8 +109,9 @@ def write_columnar_outputs(
     metabolic_arrow: dict[str, pa.Table] | None = None,
 ) -> list[Path]:
     """Write the files ``prrt assess`` writes, in ``output_format``; the metabolic tables
-    from ``metabolic_arrow`` (Parquet, :func:`metabolic_as_arrow`) when given, else from
-    the rows.
+    from ``metabolic_arrow`` (Parquet, :func:`reference_metabolic_arrow`) when given, else
+    from the rows (Parquet: through the reference's writer, which names a value its type
+    cannot hold, D180).
 
     Raises
     ------
@@ -134,10 +124,8 @@ def write_columnar_outputs(
         written = [write_csv_table(result.tables[name], name, out_dir) for name in TABLE_COLUMNS]
         return written + write_tables(metabolic.items(), out_dir)
     arrow = output_arrow(result)
-    if metabolic_arrow is None and metabolic:
-        metabolic_arrow = metabolic_as_arrow(metabolic)
-    if arrow is None or (metabolic and metabolic_arrow is None):
-        # a value Parquet cannot hold: the reference's writer names it, nothing is written
+    if arrow is None or metabolic:
+        # rows: the reference's writer (an activity sum Parquet cannot hold is named)
         return write_parquet_outputs({**output_rows(result), **metabolic}, out_dir)
     arrow.update(metabolic_arrow or {})
     out_dir.mkdir(parents=True, exist_ok=True)
