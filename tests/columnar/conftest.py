@@ -4,10 +4,11 @@
 test modules import it: with ``--import-mode=importlib`` the test folders are not
 packages on ``sys.path``. ``simulated`` is the seeded 2,000-patient cohort (profile
 mixed), written once per session for every stage. ``rule_path_bundle``,
-``rule_path_checked`` and ``rule_path_reference`` are the 20,000-patient differential
-cohort with every rule path (rule_paths.py, rule_path_cohort.py, loaded the same way as
+``rule_path_checked`` and ``rule_path_run`` are the 20,000-patient differential cohort
+with every rule path (rule_paths.py, rule_path_cohort.py, loaded the same way as
 ``columnar_rule_paths`` and ``columnar_rule_path_cohort``), its check and the reference's
-rows, each computed once per session (tests/columnar/README.md).
+rows, path patients and warnings, each computed once per session
+(tests/columnar/README.md).
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from prrt.assess.rows import Row
 from prrt.datasets.simulate import simulate_cohort
 from prrt.io.bundle import bundle_of
 from prrt.io.validate import CheckedBundle
@@ -103,14 +103,6 @@ def rule_path_run(rule_path_checked: CheckedBundle, rule_path_bundle: Path) -> R
 
     bundle = bundle_of(rule_path_checked, rule_path_bundle, clinical_records=False)
     return reference_run(bundle, config=RULE_PATH_CONFIG)
-
-
-@pytest.fixture(scope="session")
-def rule_path_reference(rule_path_run: ReferenceRun) -> dict[str, list[Row]]:
-    """The reference's rows per output table on the differential cohort, computed once
-    per session under ``columnar_rule_paths.RULE_PATH_CONFIG`` (every patient, in
-    ``prrt.assess.assess_bundle`` order)."""
-    return rule_path_run.rows
 
 
 @pytest.fixture(scope="module")

@@ -113,7 +113,7 @@ def test_edit_gives_the_path(path: str, small_runs: dict[str, ReferenceRun]) -> 
 
 def test_reference_rows_are_assess_bundle_rows(tmp_path: Path) -> None:
     """:func:`reference_run` gives the rows of ``prrt.assess.assess_bundle`` (the
-    fixture ``rule_path_reference`` is shared by the differential tests)."""
+    fixture ``rule_path_run`` is shared by the differential tests)."""
     path = rule_path_cohort(300, seed=RULE_PATH_SEED, destination=tmp_path / "cohort")
     bundle = bundle_of(checked_quietly(path, RULE_PATH_CONFIG), path, clinical_records=False)
     expected = assess_bundle(bundle, config=RULE_PATH_CONFIG).rows
