@@ -218,8 +218,8 @@ def test_python_api_gives_the_reference_rows() -> None:
 
 
 def test_duckdb_stage_tables_leave_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """DuckDB keeps the stage tables in a database file of a temporary directory, its
-    spill directory too (docs/decisions.md, D212), which is removed after the run."""
+    """DuckDB's database file and spill directory are in a temporary directory
+    (docs/decisions.md, D212), which is removed after the run."""
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))

@@ -256,8 +256,9 @@ def _run_on_duckdb(
     on_table: Callable[[str], None] | None,
 ) -> dict[str, pa.Table]:
     """Run the compiled SQL on a new DuckDB connection that reads the Arrow tables in
-    place; the stage tables go into a database file of a temporary directory, so that
-    DuckDB can move them out of memory as it spills (D189)."""
+    place; the connection's database file and spill directory are in a temporary
+    directory, and the stage tables are temporary tables, which DuckDB moves there when
+    they outgrow its memory share and never compresses into the file (D212)."""
     schemas = tuple((name, ibis.Schema.from_pyarrow(t.schema)) for name, t in arrow.items())
     plan = _compiled(schemas, scale, config)
     spill = tempfile.TemporaryDirectory(prefix="prrt-duckdb-")
@@ -269,7 +270,7 @@ def _run_on_duckdb(
         if plan.check is not None and con.execute(plan.check).fetchone() != (0,):
             raise end_anchor_error(config.timepoints)
         for name, sql in plan.stages:
-            con.execute(f"CREATE TABLE {name} AS {sql}")
+            con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
         tables = {}
         for name, (sql, schema) in plan.outputs.items():
             tables[name] = con.sql(sql).to_arrow_table().cast(schema)

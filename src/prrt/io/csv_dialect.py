@@ -110,7 +110,8 @@ def read_decimal_commas(table: RawTable) -> tuple[RawTable | None, list[Issue]]:
     if comma is not None and point is not None:
         return None, [_mixed(table.file, comma, point)]
     notice = _notice(table.file, comma=comma is not None, point=point is not None)
-    return replace(table, text=text), [notice]
+    codes = {name: found for name, found in table.codes.items() if text[name] is found.text}
+    return replace(table, text=text, codes=codes), [notice]
 
 
 def _mark(cell: str) -> str:

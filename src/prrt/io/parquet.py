@@ -46,7 +46,7 @@ from prrt.io.tables import (
     read_csv_table,
     unknown_file,
 )
-from prrt.io.text_codes import Codes
+from prrt.io.text_codes import Codes, kept_codes
 
 CSV_SUFFIX = ".csv"
 PARQUET_SUFFIX = ".parquet"
@@ -161,26 +161,9 @@ def read_parquet_table(path: Path, name: str) -> tuple[RawTable | None, list[Iss
     numbers = np.arange(FIRST_DATA_ROW, FIRST_DATA_ROW + arrow.num_rows, dtype=np.int64)
     table, issues = build_table(name, file, header, columns, numbers)
     if table is not None and codes:
-        table = replace(table, codes=_kept_codes(table, header, codes))
+        positions = table.rows - FIRST_DATA_ROW
+        table = replace(table, codes=kept_codes(table.text, positions, header, codes))
     return table, notices + issues
-
-
-def _kept_codes(table: RawTable, header: list[str], codes: dict[int, Codes]) -> dict[str, Codes]:
-    """The codes of the table's columns (the first of a name, as :func:`build_table`
-    keeps), without the blank rows it left out."""
-    kept: dict[str, Codes] = {}
-    positions = table.rows - FIRST_DATA_ROW
-    for j, column_name in enumerate(header):
-        name = column_name.strip()
-        if j not in codes or name in kept or name not in table.text:
-            continue
-        found = codes[j]
-        if len(positions) != len(found.codes):
-            found = Codes(
-                text=table.text[name], codes=found.codes[positions], distinct=found.distinct
-            )
-        kept[name] = found
-    return kept
 
 
 def _read_arrow(data: bytes) -> Any:

@@ -71,7 +71,7 @@ def text_and_codes(column: Any) -> tuple[np.ndarray, Codes | None]:
 
     kind = column.type
     if pa.types.is_dictionary(kind) and _is_text(kind.value_type):
-        found = _decoded(column.chunks)
+        found = decoded_chunks(column.chunks)
         return found.text, found
     return _column_text(column), None
 
@@ -116,10 +116,10 @@ def _as_objects(text: Any) -> np.ndarray:
     """The cells of a string ``ChunkedArray`` without nulls as an object array of ``str``."""
     import pyarrow.compute as pc
 
-    return _decoded([pc.dictionary_encode(chunk) for chunk in text.chunks]).text
+    return decoded_chunks([pc.dictionary_encode(chunk) for chunk in text.chunks]).text
 
 
-def _decoded(chunks: Any) -> Codes:
+def decoded_chunks(chunks: Any) -> Codes:
     """The cells of dictionary-encoded text chunks as an object array of ``str`` (null:
     ``""``), and their codes.
 

@@ -35,10 +35,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from prrt.io.csv_arrow import read_plain_csv
 from prrt.io.csv_dialect import SEMICOLON, header_separator, read_decimal_commas
 from prrt.io.issues import Issue, Severity, new_issue
 from prrt.io.schema import TABLES
-from prrt.io.text_codes import Codes
+from prrt.io.text_codes import Codes, kept_codes
 
 _BOM = b"\xef\xbb\xbf"
 _SKIPPED_LINE = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
@@ -167,6 +168,13 @@ def read_csv_table(path: Path, name: str) -> tuple[RawTable | None, list[Issue]]
     separator, ambiguous = header_separator(data, file)
     if separator is None:
         return None, [*issues, *([] if ambiguous is None else [ambiguous])]
+    plain = read_plain_csv(data, separator)
+    if plain is not None:
+        table, found = _plain_table(name, file, plain)
+        if table is not None and separator == SEMICOLON:
+            table, notices = read_decimal_commas(table)
+            found += notices
+        return table, issues + found
     skipped: list[int] = []
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -221,6 +229,24 @@ def read_csv_table(path: Path, name: str) -> tuple[RawTable | None, list[Issue]]
 
 
 _SEPARATOR_NAMES = {",": "comma", ";": "semicolon"}
+
+
+def _plain_table(name: str, file: str, columns: list[Codes]) -> tuple[RawTable | None, list[Issue]]:
+    """The table of a plain CSV file's columns (:mod:`prrt.io.csv_arrow`, header row
+    first), numbered and checked as :func:`read_csv_table` numbers pandas' rows."""
+    header = [str(column.text[0]) if len(column.text) else "" for column in columns]
+    if not any(h.strip() for h in header):
+        return None, [empty_table(file)]
+    cells = [column.text[1:] for column in columns]
+    codes = {
+        j: Codes(text=text, codes=column.codes[1:], distinct=column.distinct)
+        for j, (column, text) in enumerate(zip(columns, cells, strict=True))
+    }
+    numbers = np.arange(2, len(cells[0]) + 2, dtype=np.int64)
+    table, found = build_table(name, file, header, cells, numbers)
+    if table is not None:
+        table = replace(table, codes=kept_codes(table.text, table.rows - 2, header, codes))
+    return table, found
 
 
 def _unread_ids(

@@ -18,7 +18,7 @@ without hashing each cell's text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -74,3 +74,24 @@ def combined_codes(parts: Sequence[tuple[np.ndarray, int]]) -> np.ndarray:
             combined = pd.factorize(combined)[0].astype(np.int64)
     found: np.ndarray = pd.factorize(combined)[0]
     return found
+
+
+def kept_codes(
+    text: Mapping[str, np.ndarray],
+    positions: np.ndarray,
+    header: Sequence[str],
+    codes: Mapping[int, Codes],
+) -> dict[str, Codes]:
+    """The codes of a table's named columns, from those of the file's columns by index
+    (``codes``, the first column of a name, as :func:`prrt.io.tables.build_table` keeps),
+    for the rows at ``positions`` of the file (the blank rows left out)."""
+    kept: dict[str, Codes] = {}
+    for j, column_name in enumerate(header):
+        name = column_name.strip()
+        if j not in codes or name in kept or name not in text:
+            continue
+        found = codes[j]
+        if len(positions) != len(found.codes):
+            found = Codes(text=text[name], codes=found.codes[positions], distinct=found.distinct)
+        kept[name] = found
+    return kept
