@@ -129,8 +129,8 @@ def test_the_rows_of_the_reference_path(simulated: Path, forked_calls: list[int]
 def test_the_rows_over_worker_processes(
     simulated: Path, forked_calls: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Above the reference's threshold the patients go to its workers in its chunks
-    (small ones here, so many chunks): the same rows in the same order."""
+    """Above the reference's threshold the patients are cut into one contiguous part per
+    worker, each building its part's cases: the same rows in the same order."""
     monkeypatch.setattr(api, "PARALLEL_MIN_PATIENTS", 1)
     monkeypatch.setattr(api, "available_workers", lambda: 2)
     monkeypatch.setattr(parallel, "CHUNK_PATIENTS", 7)
@@ -143,8 +143,9 @@ def test_the_rows_over_worker_processes(
 def test_the_arrow_tables_over_worker_processes(
     simulated: Path, forked_calls: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The Parquet route (docs/decisions.md, D212): each worker converts its chunk, and
-    the tables equal the conversion of the whole bundle's rows."""
+    """The Parquet route (docs/decisions.md, D212): each worker converts its rows a
+    chunk at a time (small chunks here, so many), and the tables equal the conversion of
+    the whole bundle's rows."""
     monkeypatch.setattr(api, "PARALLEL_MIN_PATIENTS", 1)
     monkeypatch.setattr(api, "available_workers", lambda: 2)
     monkeypatch.setattr(parallel, "CHUNK_PATIENTS", 7)

@@ -252,8 +252,12 @@ _ASSESSMENT_AT = {
 
 
 def _number(value: Fraction | int | None) -> float | int | None:
-    """An exact metabolic value for the CSV: Krenning grades as int, the rest as float."""
-    return float(value) if isinstance(value, Fraction) else value
+    """An exact metabolic value for the CSV: Krenning grades as int, the rest as float
+    (compared by type: ``isinstance`` against ``Fraction`` goes through the numeric ABCs,
+    millions of times per registry)."""
+    if value is None or type(value) is int:
+        return value
+    return float(value)
 
 
 def metabolic_rows(pid: str, metabolic: MetabolicAssessment) -> dict[str, list[Row]]:

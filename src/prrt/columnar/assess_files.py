@@ -17,22 +17,18 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from prrt.assess.api import AssessResult, resolve_scopes, write_tables
+from prrt.assess.api import AssessResult, write_tables
 from prrt.assess.parquet_format import write_parquet_outputs
-from prrt.assess.patient import has_metabolic_outputs
 from prrt.assess.rows import TABLE_COLUMNS, Row
 from prrt.columnar.csv_text import write_csv_table
 from prrt.columnar.engine import ColumnarTables, assess_columnar
-from prrt.columnar.metabolic import metabolic_arrow_tables, metabolic_tables, pet_patient_ids
+from prrt.columnar.metabolic import metabolic_arrow_tables, metabolic_tables
 from prrt.columnar.outputs import output_arrow, output_rows
 from prrt.config import Config
-from prrt.criteria.recist11.scope import Scope
 from prrt.errors import DataValidationError
-from prrt.io.bundle import bundle_of
 from prrt.io.issues import ValidationReport
 from prrt.io.table_format import TableFormat
 from prrt.io.validate import CheckedBundle, check_bundle
-from prrt.model.case import PatientCase
 
 __all__ = [
     "assess_path_columnar",
@@ -73,8 +69,7 @@ def reference_metabolic_rows(
     as the reference writes them; empty (no tables) when no patient has any or no
     criterion is configured (:func:`prrt.assess.api.output_tables`). Only those patients'
     cases are built, and only their metabolic part assessed (:mod:`prrt.columnar.metabolic`)."""
-    cases, scopes = _metabolic_cases(checked, source, config=config)
-    return metabolic_tables(cases, config=config, scopes=scopes) if cases else {}
+    return metabolic_tables(checked, source, config=config)
 
 
 def reference_metabolic_arrow(
@@ -83,21 +78,7 @@ def reference_metabolic_arrow(
     """The tables of :func:`reference_metabolic_rows` as the Parquet tables the reference
     writes, converted by the workers (:func:`~prrt.columnar.metabolic.metabolic_arrow_tables`);
     empty without them; None when a value does not fit its Parquet type (D180)."""
-    cases, scopes = _metabolic_cases(checked, source, config=config)
-    return metabolic_arrow_tables(cases, config=config, scopes=scopes) if cases else {}
-
-
-def _metabolic_cases(
-    checked: CheckedBundle, source: Path, *, config: Config
-) -> tuple[list[PatientCase], list[Scope]]:
-    """The cases with metabolic outputs (none without criteria or PET data) and the
-    bundle's scopes."""
-    patients = pet_patient_ids(checked) if config.metabolic.criteria else frozenset()
-    if not patients:
-        return [], []
-    bundle = bundle_of(checked, source, clinical_records=False, patients=patients)
-    cases = [case for case in bundle.cases if has_metabolic_outputs(case, config)]
-    return cases, list(resolve_scopes(bundle, None))
+    return metabolic_arrow_tables(checked, source, config=config)
 
 
 def write_columnar_outputs(

@@ -4,27 +4,32 @@
 Only the patients with PET data get metabolic rows, so only their cases are built
 (:func:`pet_patient_ids`, :func:`prrt.io.cases.build_cases` with ``patients``), and each
 gets only its metabolic assessment
-(:func:`prrt.assess.patient_metabolic.assess_patient_metabolic`), spread over worker
-processes as the reference spreads its patients (:func:`prrt.assess.api.worker_count`,
-:func:`prrt.assess.parallel.chunk_bounds`, :func:`prrt.forked.map_forked`): the rows
-and their order are those of ``prrt assess``.
+(:func:`prrt.assess.patient_metabolic.assess_patient_metabolic`). They are cut into one
+contiguous part per worker process (as many as the reference uses,
+:func:`prrt.assess.api.worker_count`; :func:`prrt.forked.map_forked`), and each worker
+builds its own part's cases, so that building them is spread too and the parent never
+holds them: the rows and their order are those of ``prrt assess``.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
-from prrt.assess.api import worker_count
+from prrt.assess.api import resolve_scopes, worker_count
 from prrt.assess.parallel import chunk_bounds
 from prrt.assess.parquet_format import rows_to_arrow
+from prrt.assess.patient import has_metabolic_outputs
 from prrt.assess.patient_metabolic import assess_patient_metabolic
 from prrt.assess.rows import METABOLIC_TABLE_COLUMNS, Row, metabolic_rows
 from prrt.config import Config
 from prrt.criteria.recist11.scope import Scope
 from prrt.forked import map_forked
+from prrt.io.bundle import bundle_of
 from prrt.io.validate import CheckedBundle
 from prrt.model.case import PatientCase
 
@@ -67,44 +72,80 @@ def pet_patient_ids(checked: CheckedBundle) -> frozenset[str]:
 
 
 def metabolic_tables(
-    cases: Sequence[PatientCase], *, config: Config, scopes: Sequence[Scope]
+    checked: CheckedBundle, source: Path, *, config: Config
 ) -> dict[str, list[Row]]:
-    """metabolic_responses and best_metabolic_response rows of ``cases``, in their order,
-    as :func:`prrt.assess.api.assess_cases` gives them for ``scopes``; by
-    :func:`~prrt.assess.api.worker_count` processes, in the reference's chunks."""
+    """metabolic_responses and best_metabolic_response rows of the patients with PET
+    data, in the reference's order, as :func:`prrt.assess.api.assess_cases` gives them;
+    empty (no tables) when no patient has metabolic outputs or no criterion is configured.
+    Each worker builds the cases of its part of the patients (:func:`_parts`)."""
 
-    def run(bounds: tuple[int, int]) -> dict[str, list[Row]]:
-        return _chunk_rows(cases[bounds[0] : bounds[1]], config=config, scopes=scopes)
+    def run(part: Sequence[str]) -> tuple[int, dict[str, list[Row]]]:
+        cases, scopes = _part_cases(checked, source, part, config=config)
+        return len(cases), _chunk_rows(cases, config=config, scopes=scopes)
 
-    tables: dict[str, list[Row]] = {name: [] for name in METABOLIC_TABLE_COLUMNS}
-    chunks = chunk_bounds(len(cases))
-    for found in map_forked(run, chunks, workers=worker_count(len(cases))):
-        for name, rows in found.items():
-            tables[name].extend(rows)
-    return tables
+    parts = _parts(checked, config)
+    found = list(map_forked(run, parts, workers=len(parts)))
+    if not any(count for count, _ in found):
+        return {}
+    return {
+        name: [row for _, rows in found for row in rows[name]] for name in METABOLIC_TABLE_COLUMNS
+    }
 
 
 def metabolic_arrow_tables(
-    cases: Sequence[PatientCase], *, config: Config, scopes: Sequence[Scope]
+    checked: CheckedBundle, source: Path, *, config: Config
 ) -> dict[str, pa.Table] | None:
     """The rows of :func:`metabolic_tables` as the Parquet tables the reference writes
     (:func:`prrt.assess.parquet_format.rows_to_arrow`), each worker converting its own
-    chunk; None when a value does not fit its Parquet type (the caller then takes the
-    rows, whose writer names it, D180)."""
+    rows a chunk at a time (:func:`prrt.assess.parallel.chunk_bounds`); empty without
+    metabolic outputs; None when a value does not fit its Parquet type (the caller then
+    takes the rows, whose writer names it, D180)."""
 
-    def run(bounds: tuple[int, int]) -> dict[str, pa.Table] | None:
-        rows = _chunk_rows(cases[bounds[0] : bounds[1]], config=config, scopes=scopes)
-        converted = rows_to_arrow(rows)
-        return None if converted.problems else converted.tables
+    def run(part: Sequence[str]) -> tuple[int, list[dict[str, pa.Table]] | None]:
+        cases, scopes = _part_cases(checked, source, part, config=config)
+        tables = []
+        for start, stop in chunk_bounds(len(cases)):
+            rows = _chunk_rows(cases[start:stop], config=config, scopes=scopes)
+            converted = rows_to_arrow(rows)
+            if converted.problems:
+                return len(cases), None
+            tables.append(converted.tables)
+        return len(cases), tables
 
-    chunks = chunk_bounds(len(cases))
-    parts = list(map_forked(run, chunks, workers=worker_count(len(cases))))
-    if not parts or any(part is None for part in parts):
+    parts = _parts(checked, config)
+    found = list(map_forked(run, parts, workers=len(parts)))
+    if not any(count for count, _ in found):
+        return {}
+    if any(tables is None for _, tables in found):
         return None
+    chunks = [chunk for _, tables in found for chunk in tables or ()]
     return {
-        name: pa.concat_tables([part[name] for part in parts if part is not None])
+        name: pa.concat_tables([chunk[name] for chunk in chunks])
         for name in METABOLIC_TABLE_COLUMNS
     }
+
+
+def _parts(checked: CheckedBundle, config: Config) -> list[list[str]]:
+    """The patients with PET data (none without a criterion), in patients.csv order, cut
+    into one contiguous part per worker (:func:`~prrt.assess.api.worker_count`), so that
+    the parts' rows, one after another, are in the reference's order."""
+    wanted = pet_patient_ids(checked) if config.metabolic.criteria else frozenset()
+    if not wanted:
+        return []
+    ids = checked.tables["patients"].text("patient_id").tolist()
+    ordered = list(dict.fromkeys(pid for pid in ids if pid in wanted))
+    bounds = np.linspace(0, len(ordered), worker_count(len(ordered)) + 1).astype(int)
+    return [ordered[start:stop] for start, stop in itertools.pairwise(bounds.tolist())]
+
+
+def _part_cases(
+    checked: CheckedBundle, source: Path, part: Sequence[str], *, config: Config
+) -> tuple[list[PatientCase], list[Scope]]:
+    """The cases of ``part`` with metabolic outputs, in the reference's order, and the
+    bundle's scopes (:func:`prrt.assess.api.resolve_scopes`)."""
+    bundle = bundle_of(checked, source, clinical_records=False, patients=part)
+    cases = [case for case in bundle.cases if has_metabolic_outputs(case, config)]
+    return cases, list(resolve_scopes(bundle, None))
 
 
 def _chunk_rows(

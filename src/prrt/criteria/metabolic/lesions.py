@@ -46,7 +46,7 @@ def has_new_lesion(scan: PetAssessment, scope: Scope) -> bool:
     (spec/recist11.md D9): scope ``all`` counts every new lesion, ``only:g`` those of
     group g, ``without:g`` all others (no group included).
     """
-    return any(lesion.is_new for lesion in scope_lesions(scan, scope))
+    return any(lesion.is_new and scope.includes_group(lesion.group) for lesion in scan.lesions)
 
 
 def screen_scan(
@@ -173,8 +173,8 @@ def assess_followed_lesions(
         baseline_value=baseline_value,
         thresholds=thresholds,
     )
-    value = value if isinstance(value, Fraction) else None
-    baseline_value = baseline_value if isinstance(baseline_value, Fraction) else None
+    value = None if isinstance(value, MetabolicReason) else value
+    baseline_value = None if isinstance(baseline_value, MetabolicReason) else baseline_value
     pct = None
     if value is not None and baseline_value:
         pct = percent_change(value, baseline_value)
