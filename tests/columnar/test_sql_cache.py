@@ -4,6 +4,8 @@ a compile, and the key follows the configuration."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -85,3 +87,17 @@ def test_the_key_follows_the_configuration() -> None:
     assert plan_key((), 2, DEFAULT_CONFIG) == plan_key((), 2, same)
     assert plan_key((), 2, DEFAULT_CONFIG) != plan_key((), 2, other)
     assert plan_key((), 2, DEFAULT_CONFIG) != plan_key((), 3, DEFAULT_CONFIG)
+
+
+def test_the_code_is_read_when_the_engine_is_imported() -> None:
+    """The key's code fingerprint is taken as the engine's modules are imported, not
+    when the first plan is compiled minutes later: a module edited in between would
+    otherwise key the SQL of the code the process runs (docs/decisions.md, D213)."""
+    probe = (
+        "import prrt.columnar.engine, prrt.columnar.sql_cache as s; "
+        "print(s._code_fingerprint.cache_info().currsize)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "1"

@@ -58,19 +58,20 @@ def lesion_counts(
     tables: InputTables, frame: ir.Table, *, tstm_hmm: int, tests: ColumnThresholds
 ) -> ir.Table:
     """The counts of the module docstring per row of ``frame``
-    (:func:`~prrt.columnar.target_sums.scoped_frame`) whose scope has a lesion."""
-    scopes = relation(tables.scopes).select("scope", "kind", scope_grp="grp")
+    (:func:`~prrt.columnar.target_sums.scoped_frame`) whose scope has a lesion (and rows
+    of the same patients and assessments for scopes the frame does not hold, which a join
+    on the frame's keys leaves out).
+
+    Every count is a sum over lesions, and a scope is a union of lesion groups
+    (recist11.md §12), so the cells are counted once per patient, assessment and group,
+    and each scope adds up the groups it includes: the cells are not repeated per scope."""
+    visits = frame.select("patient_pos", "assessment_pos", "is_baseline", "not_done").distinct()
     lesions = relation(tables.lesions).select("patient_pos", "lesion_pos", "role", "is_node", "grp")
-    members = lesions.cross_join(scopes)
-    members = members.filter(scope_includes(members.kind, members.scope_grp, members.grp))
-    cells = frame.select(*LESION_KEYS, "is_baseline", "not_done").inner_join(
-        members.select("patient_pos", "scope", "lesion_pos", "role", "is_node"),
-        ["patient_pos", "scope"],
-    )
+    cells = visits.inner_join(lesions, "patient_pos")
     cells = cells.left_join(
         _lesion_facts(tables, tstm_hmm=tstm_hmm), ["assessment_pos", "lesion_pos"]
     ).select(
-        *LESION_KEYS,
+        *_GROUP_KEYS,
         "is_baseline",
         "not_done",
         "role",
@@ -80,6 +81,39 @@ def lesion_counts(
         "all_coalesced",
         "status",
     )
+    by_group = cells.group_by(_GROUP_KEYS).aggregate(**_cell_counts(cells, tests))
+    scopes = relation(tables.scopes).select("scope", "kind", scope_grp="grp")
+    shares = by_group.cross_join(scopes)
+    shares = shares.filter(scope_includes(shares.kind, shares.scope_grp, shares.grp))
+    counts = shares.group_by(LESION_KEYS).aggregate(
+        **{name: shares[name].sum().cast("int64") for name in _COUNTS}
+    )
+    return counts.mutate(
+        n_targets=ibis.ifelse(counts.n_targets > 0, counts.n_targets, ibis.null("int64")),
+        n_lesions=ibis.ifelse(counts.n_lesions > 0, counts.n_lesions, ibis.null("int64")),
+    )
+
+
+_GROUP_KEYS = ["patient_pos", "assessment_pos", "grp"]
+"""The keys of a count over one lesion group."""
+_COUNTS = (
+    "n_targets",
+    "n_valued",
+    "valued_hmm",
+    "n_lesions",
+    "n_progression",
+    "n_not_evaluable",
+    "n_absent",
+    "n_counted",
+    "n_not_cr",
+    "n_target_seen",
+    "n_nontarget_seen",
+)
+
+
+def _cell_counts(cells: ir.Table, tests: ColumnThresholds) -> dict[str, ir.IntegerScalar]:
+    """The counts of the module docstring over some cells (``valued_hmm`` 0 without a
+    valued target)."""
     target = cells.role == "target"
     non_target = cells.role == "non_target"
     evaluated = ~cells.is_baseline & ~cells.not_done
@@ -93,20 +127,18 @@ def lesion_counts(
     counted = followed & ~cells.all_coalesced.fill_null(False)
     judged = non_target & evaluated
     status = cells.status.fill_null("")
-    counts = cells.group_by(LESION_KEYS).aggregate(
-        n_targets=cells.count(where=target),
-        n_valued=cells.count(where=target & valued),
-        valued_hmm=cells.value_hmm.sum(where=target).fill_null(0),
-        n_lesions=cells.count(where=judged),
-        n_progression=cells.count(where=judged & (status == "unequivocal_progression")),
-        n_not_evaluable=cells.count(where=judged & status.isin(("not_evaluable", ""))),
-        n_absent=cells.count(where=judged & (status == "absent")),
-        n_counted=cells.count(where=counted),
-        n_not_cr=cells.count(where=counted & there),
-        n_target_seen=cells.count(where=followed & there),
-        n_nontarget_seen=cells.count(where=judged & status.isin(_SEEN_NON_TARGET)),
-    )
-    return counts.mutate(
-        n_targets=ibis.ifelse(counts.n_targets > 0, counts.n_targets, ibis.null("int64")),
-        n_lesions=ibis.ifelse(counts.n_lesions > 0, counts.n_lesions, ibis.null("int64")),
-    )
+    counts = {
+        "n_targets": cells.count(where=target),
+        "n_valued": cells.count(where=target & valued),
+        "valued_hmm": cells.value_hmm.sum(where=target).fill_null(0),
+        "n_lesions": cells.count(where=judged),
+        "n_progression": cells.count(where=judged & (status == "unequivocal_progression")),
+        "n_not_evaluable": cells.count(where=judged & status.isin(("not_evaluable", ""))),
+        "n_absent": cells.count(where=judged & (status == "absent")),
+        "n_counted": cells.count(where=counted),
+        "n_not_cr": cells.count(where=counted & there),
+        "n_target_seen": cells.count(where=followed & there),
+        "n_nontarget_seen": cells.count(where=judged & status.isin(_SEEN_NON_TARGET)),
+    }
+    assert tuple(counts) == _COUNTS
+    return counts

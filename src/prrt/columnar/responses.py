@@ -135,7 +135,7 @@ def _after_cr(rows: ir.Table, config: RecistConfig) -> ir.Table:
         | ((table == "PR") & ~rows.is_seen)
     )
     earlier = ibis.window(
-        group_by=[rows.patient_pos, rows.scope], order_by=rows.visit, rows=(None, -1)
+        group_by=[rows.patient_pos, rows.scope_rank], order_by=rows.visit, rows=(None, -1)
     )
     last_stop = ibis.ifelse(passing, ibis.null("int64"), rows.visit).max().over(earlier)
     last_cr = ibis.ifelse(~rows.not_done & (table == "CR"), rows.visit, None).max().over(earlier)
@@ -152,7 +152,7 @@ def _finish(rows: ir.Table, config: RecistConfig) -> ir.Table:
     raw_pd = ibis.ifelse(rows.is_reappearance | (rows.table_raw == "PD"), rows.visit, None)
     responded = ibis.ifelse(rows.raw_target.isin(("PR", "CR")), rows.visit, None)
     earlier = ibis.window(
-        group_by=[rows.patient_pos, rows.scope], order_by=rows.visit, rows=(None, -1)
+        group_by=[rows.patient_pos, rows.scope_rank], order_by=rows.visit, rows=(None, -1)
     )
     last_response = responded.max().over(earlier)
     prior = last_response.notnull() & (last_response > raw_pd.max().over(earlier).coalesce(-1))

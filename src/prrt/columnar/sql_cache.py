@@ -72,6 +72,10 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+_code_fingerprint()  # now, as the engine's modules are imported: a source file edited
+# while a long run goes on must not key the SQL of the code the process runs
+
+
 def plan_key(schemas: object, scale: int, config: object) -> str:
     """The key of a plan: the code, the schemas, the scale and the configuration."""
     text = f"{_FORMAT}\n{_code_fingerprint()}\n{schemas!r}\n{scale}\n{config!r}"

@@ -253,10 +253,10 @@ def with_nadir(frame: ir.Table, sums: ir.Table) -> ir.Table:
         target_sum_hmm=complete.cast("int64"),
         target_sum_partial_hmm=partial.cast("int64"),
     )
-    scope_baseline = rows.own_baseline_hmm.max().over(group_by=[rows.patient_pos, rows.scope])
+    scope_baseline = rows.own_baseline_hmm.max().over(group_by=[rows.patient_pos, rows.scope_rank])
     candidate = rows.own_baseline_hmm.coalesce(rows.target_sum_hmm)
     earlier = ibis.window(
-        group_by=[rows.patient_pos, rows.scope], order_by=rows.visit, rows=(None, -1)
+        group_by=[rows.patient_pos, rows.scope_rank], order_by=rows.visit, rows=(None, -1)
     )
     rows = rows.mutate(
         baseline_sum_hmm=scope_baseline.cast("int64"),
