@@ -218,3 +218,46 @@ def test_bare_pet_rows_give_no_metabolic_files(tmp_path: Path) -> None:
     neither engine writes the metabolic files."""
     bundle = demo_with_pet_rows_only(tmp_path / "bundle", bare=lambda _k: True)
     assert len(assert_same_files(bundle, tmp_path)) == 5
+
+
+def test_the_arrow_tables_are_files_mapped_into_memory(
+    simulated: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The workers write the tables to Arrow files of a temporary folder and this process
+    maps them (docs/decisions.md, D212): every buffer of the tables lies in a mapping of
+    such a file (Linux's /proc/self/maps), the folder is gone afterwards, and the tables
+    still read as the rows."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(api, "PARALLEL_MIN_PATIENTS", 1)
+    monkeypatch.setattr(api, "available_workers", lambda: 2)
+    checked = checked_quietly(simulated, DEFAULT_CONFIG)
+    expected = rows_to_arrow(whole_bundle_rows(checked, simulated, DEFAULT_CONFIG))
+    found = reference_metabolic_arrow(checked, simulated, config=DEFAULT_CONFIG)
+    assert found is not None
+    assert list(tmp_path.iterdir()) == []
+    mapped = _mapped_arrow_files()
+    buffers = [
+        buffer
+        for table in found.values()
+        for column in table.columns
+        for chunk in column.chunks
+        for buffer in chunk.buffers()
+        if buffer is not None and buffer.size
+    ]
+    assert len(buffers) > 20
+    assert all(any(lo <= b.address < hi for lo, hi in mapped) for b in buffers)
+    for name, table in expected.tables.items():
+        assert found[name].equals(table), name
+
+
+def _mapped_arrow_files() -> list[tuple[int, int]]:
+    """Address ranges of this process's mappings of (removed) Arrow files."""
+    ranges = []
+    for line in Path("/proc/self/maps").read_text(encoding="ascii").splitlines():
+        fields = line.split()
+        if len(fields) >= 6 and fields[5].endswith(".arrow"):
+            lo, hi = (int(part, 16) for part in fields[0].split("-"))
+            ranges.append((lo, hi))
+    return ranges

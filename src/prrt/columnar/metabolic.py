@@ -13,7 +13,9 @@ holds them: the rows and their order are those of ``prrt assess``.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -96,33 +98,61 @@ def metabolic_arrow_tables(
     checked: CheckedBundle, source: Path, *, config: Config
 ) -> dict[str, pa.Table] | None:
     """The rows of :func:`metabolic_tables` as the Parquet tables the reference writes
-    (:func:`prrt.assess.parquet_format.rows_to_arrow`), each worker converting its own
-    rows a chunk at a time (:func:`prrt.assess.parallel.chunk_bounds`); empty without
-    metabolic outputs; None when a value does not fit its Parquet type (the caller then
-    takes the rows, whose writer names it, D180)."""
+    (:func:`prrt.assess.parquet_format.rows_to_arrow`); empty without metabolic outputs;
+    None when a value does not fit its Parquet type (the caller then takes the rows, whose
+    writer names it, D180).
 
-    def run(part: Sequence[str]) -> tuple[int, list[dict[str, pa.Table]] | None]:
-        cases, scopes = _part_cases(checked, source, part, config=config)
-        tables = []
-        for start, stop in chunk_bounds(len(cases)):
-            rows = _chunk_rows(cases[start:stop], config=config, scopes=scopes)
-            converted = rows_to_arrow(rows)
-            if converted.problems:
-                return len(cases), None
-            tables.append(converted.tables)
-        return len(cases), tables
-
+    Each worker converts its rows a chunk at a time (:func:`prrt.assess.parallel.chunk_bounds`)
+    into Arrow IPC files of a temporary folder, and the tables returned are those files
+    mapped into memory: at a million patients the tables take gigabytes, which would
+    otherwise be held by the workers, copied to this process and held again (D212)."""
     parts = _parts(checked, config)
-    found = list(map_forked(run, parts, workers=len(parts)))
-    if not any(count for count, _ in found):
-        return {}
-    if any(tables is None for _, tables in found):
-        return None
-    chunks = [chunk for _, tables in found for chunk in tables or ()]
-    return {
-        name: pa.concat_tables([chunk[name] for chunk in chunks])
-        for name in METABOLIC_TABLE_COLUMNS
-    }
+    with tempfile.TemporaryDirectory(prefix="prrt-metabolic-", ignore_cleanup_errors=True) as name:
+        folder = Path(name)
+
+        def run(item: tuple[int, Sequence[str]]) -> tuple[int, bool]:
+            index, part = item
+            cases, scopes = _part_cases(checked, source, part, config=config)
+            count = len(cases)
+            with contextlib.ExitStack() as files:
+                writers: dict[str, pa.ipc.RecordBatchFileWriter] = {}
+                for start, stop in chunk_bounds(count):
+                    chunk = cases[: stop - start]
+                    del cases[: stop - start]  # each case is released once its rows are written
+                    converted = rows_to_arrow(_chunk_rows(chunk, config=config, scopes=scopes))
+                    if converted.problems:
+                        return count, False
+                    for table_name, table in converted.tables.items():
+                        if table_name not in writers:
+                            path = folder / f"{index}-{table_name}.arrow"
+                            writers[table_name] = files.enter_context(
+                                pa.ipc.new_file(path, table.schema)
+                            )
+                        writers[table_name].write_table(table)
+            return count, True
+
+        found = list(map_forked(run, list(enumerate(parts)), workers=len(parts)))
+        if not any(count for count, _ in found):
+            return {}
+        if not all(converted for _, converted in found):
+            return None
+        return {
+            table_name: pa.concat_tables(
+                [
+                    _mapped(folder / f"{index}-{table_name}.arrow")
+                    for index, (count, _) in enumerate(found)
+                    if count
+                ]
+            )
+            for table_name in METABOLIC_TABLE_COLUMNS
+        }
+
+
+def _mapped(path: Path) -> pa.Table:
+    """The Arrow IPC file at ``path`` as a table whose columns are the file's pages
+    (valid after the file is removed, as POSIX keeps a mapped file's pages)."""
+    with pa.memory_map(str(path)) as source:
+        return pa.ipc.open_file(source).read_all()
 
 
 def _parts(checked: CheckedBundle, config: Config) -> list[list[str]]:
