@@ -261,3 +261,24 @@ def _mapped_arrow_files() -> list[tuple[int, int]]:
             lo, hi = (int(part, 16) for part in fields[0].split("-"))
             ranges.append((lo, hi))
     return ranges
+
+
+def test_the_csv_text_over_worker_processes(
+    simulated: Path, forked_calls: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CSV route: each worker formats its rows a chunk at a time (small chunks here),
+    and the text is the reference writer's for the whole bundle's rows."""
+    from prrt.assess.csv_format import format_rows
+    from prrt.columnar.assess_files import reference_metabolic_text
+
+    monkeypatch.setattr(api, "PARALLEL_MIN_PATIENTS", 1)
+    monkeypatch.setattr(api, "available_workers", lambda: 2)
+    monkeypatch.setattr(parallel, "CHUNK_PATIENTS", 7)
+    checked = checked_quietly(simulated, DEFAULT_CONFIG)
+    expected = whole_bundle_rows(checked, simulated, DEFAULT_CONFIG)
+    found = reference_metabolic_text(checked, simulated, config=DEFAULT_CONFIG)
+    assert list(found) == list(METABOLIC_TABLE_COLUMNS)
+    for name, rows in expected.items():
+        assert rows
+        assert found[name] == format_rows(rows), name
+    assert forked_calls == [2]

@@ -30,6 +30,7 @@ def run_assess_columnar(
         from prrt.columnar.assess_files import (
             reference_metabolic_arrow,
             reference_metabolic_rows,
+            reference_metabolic_text,
             write_columnar_outputs,
         )
         from prrt.columnar.engine import OUTPUT_TABLES, prepare_inputs, run_columnar
@@ -53,11 +54,13 @@ def run_assess_columnar(
     try:
         with progress_bar("Assessing patients (columnar)", total=patients) as advance:
             inputs = prepare_inputs(checked, config=config, scopes=scopes or None)
-            metabolic_arrow = None
+            metabolic_arrow = metabolic_text = None
             if chosen is TableFormat.PARQUET:  # converted by the workers (D212)
                 metabolic_arrow = reference_metabolic_arrow(checked, bundle_path, config=config)
-            metabolic = {}  # the rows: CSV, or a value Parquet cannot hold (D180)
-            if metabolic_arrow is None:
+            else:  # formatted by the workers
+                metabolic_text = reference_metabolic_text(checked, bundle_path, config=config)
+            metabolic = {}  # the rows: a value Parquet cannot hold (D180)
+            if chosen is TableFormat.PARQUET and metabolic_arrow is None:
                 metabolic = reference_metabolic_rows(checked, bundle_path, config=config)
             advance(share)
             del checked  # the engine needs neither it nor the rows (D189): memory for DuckDB
@@ -69,7 +72,12 @@ def run_assess_columnar(
         return EXIT_BAD_INPUT
     print_warnings(result.warnings)
     paths = write_columnar_outputs(
-        result, metabolic, out, output_format=chosen, metabolic_arrow=metabolic_arrow
+        result,
+        metabolic,
+        out,
+        output_format=chosen,
+        metabolic_arrow=metabolic_arrow,
+        metabolic_text=metabolic_text,
     )
     print(f"Assessed {patients} patients; wrote {len(paths)} files to {out}")
     return EXIT_OK

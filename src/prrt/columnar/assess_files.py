@@ -11,18 +11,19 @@ writer, or the reference's Parquet schema (:mod:`prrt.columnar.outputs`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from prrt.assess.api import AssessResult, write_tables
+from prrt.assess.csv_format import format_header
 from prrt.assess.parquet_format import write_parquet_outputs
-from prrt.assess.rows import TABLE_COLUMNS, Row
+from prrt.assess.rows import TABLE_COLUMNS, Row, output_columns
 from prrt.columnar.csv_text import write_csv_table
 from prrt.columnar.engine import ColumnarTables, assess_columnar
-from prrt.columnar.metabolic import metabolic_arrow_tables, metabolic_tables
+from prrt.columnar.metabolic import metabolic_arrow_tables, metabolic_csv_text, metabolic_tables
 from prrt.columnar.outputs import output_arrow, output_rows
 from prrt.config import Config
 from prrt.errors import DataValidationError
@@ -34,6 +35,7 @@ __all__ = [
     "assess_path_columnar",
     "reference_metabolic_arrow",
     "reference_metabolic_rows",
+    "reference_metabolic_text",
     "write_columnar_outputs",
 ]
 
@@ -81,6 +83,14 @@ def reference_metabolic_arrow(
     return metabolic_arrow_tables(checked, source, config=config)
 
 
+def reference_metabolic_text(
+    checked: CheckedBundle, source: Path, *, config: Config
+) -> dict[str, str]:
+    """The CSV text (no header) of :func:`reference_metabolic_rows`, formatted by the
+    workers (:func:`~prrt.columnar.metabolic.metabolic_csv_text`); empty without them."""
+    return metabolic_csv_text(checked, source, config=config)
+
+
 def write_columnar_outputs(
     result: ColumnarTables,
     metabolic: dict[str, list[Row]],
@@ -88,11 +98,13 @@ def write_columnar_outputs(
     *,
     output_format: TableFormat,
     metabolic_arrow: dict[str, pa.Table] | None = None,
+    metabolic_text: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Write the files ``prrt assess`` writes, in ``output_format``; the metabolic tables
-    from ``metabolic_arrow`` (Parquet, :func:`reference_metabolic_arrow`) when given, else
-    from the rows (Parquet: through the reference's writer, which names a value its type
-    cannot hold, D180).
+    from ``metabolic_arrow`` (Parquet, :func:`reference_metabolic_arrow`) or
+    ``metabolic_text`` (CSV, :func:`reference_metabolic_text`) when given, else from the
+    rows (Parquet: through the reference's writer, which names a value its type cannot
+    hold, D180).
 
     Raises
     ------
@@ -103,7 +115,9 @@ def write_columnar_outputs(
     if output_format is TableFormat.CSV:
         out_dir.mkdir(parents=True, exist_ok=True)
         written = [write_csv_table(result.tables[name], name, out_dir) for name in TABLE_COLUMNS]
-        return written + write_tables(metabolic.items(), out_dir)
+        if metabolic_text is None:
+            return written + write_tables(metabolic.items(), out_dir)
+        return written + [_write_text(name, text, out_dir) for name, text in metabolic_text.items()]
     arrow = output_arrow(result)
     if arrow is None or metabolic:
         # rows: the reference's writer (an activity sum Parquet cannot hold is named)
@@ -116,3 +130,13 @@ def write_columnar_outputs(
         pq.write_table(table.combine_chunks(), path, compression="snappy")
         written.append(path)
     return written
+
+
+def _write_text(name: str, text: str, out_dir: Path) -> Path:
+    """One metabolic table's CSV file from its formatted rows, with the reference's
+    header (:func:`prrt.assess.api.write_tables`)."""
+    path = out_dir / f"{name}.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(format_header(output_columns(name)))
+        handle.write(text)
+    return path

@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 
 from prrt.assess.api import resolve_scopes, worker_count
+from prrt.assess.csv_format import format_rows
 from prrt.assess.parallel import chunk_bounds
 from prrt.assess.parquet_format import rows_to_arrow
 from prrt.assess.patient import has_metabolic_outputs
@@ -35,7 +36,12 @@ from prrt.io.bundle import bundle_of
 from prrt.io.validate import CheckedBundle
 from prrt.model.case import PatientCase
 
-__all__ = ["metabolic_arrow_tables", "metabolic_tables", "pet_patient_ids"]
+__all__ = [
+    "metabolic_arrow_tables",
+    "metabolic_csv_text",
+    "metabolic_tables",
+    "pet_patient_ids",
+]
 
 
 def pet_patient_ids(checked: CheckedBundle) -> frozenset[str]:
@@ -92,6 +98,30 @@ def metabolic_tables(
     return {
         name: [row for _, rows in found for row in rows[name]] for name in METABOLIC_TABLE_COLUMNS
     }
+
+
+def metabolic_csv_text(checked: CheckedBundle, source: Path, *, config: Config) -> dict[str, str]:
+    """The CSV text (no header) of :func:`metabolic_tables`' rows, as the reference's
+    writer formats them (:func:`prrt.assess.csv_format.format_rows`), each worker
+    formatting its own rows a chunk at a time: the text is a fraction of the rows'
+    memory, and formatting is spread over the workers; empty without metabolic outputs."""
+
+    def run(part: Sequence[str]) -> tuple[int, dict[str, str]]:
+        cases, scopes = _part_cases(checked, source, part, config=config)
+        count = len(cases)
+        texts: dict[str, list[str]] = {name: [] for name in METABOLIC_TABLE_COLUMNS}
+        for start, stop in chunk_bounds(count):
+            chunk = cases[: stop - start]
+            del cases[: stop - start]  # each case is released once its rows are formatted
+            for name, rows in _chunk_rows(chunk, config=config, scopes=scopes).items():
+                texts[name].append(format_rows(rows))
+        return count, {name: "".join(parts) for name, parts in texts.items()}
+
+    parts = _parts(checked, config)
+    found = list(map_forked(run, parts, workers=len(parts)))
+    if not any(count for count, _ in found):
+        return {}
+    return {name: "".join(text[name] for _, text in found) for name in METABOLIC_TABLE_COLUMNS}
 
 
 def metabolic_arrow_tables(
