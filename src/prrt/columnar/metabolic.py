@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -88,8 +88,12 @@ def metabolic_tables(
     Each worker builds the cases of its part of the patients (:func:`_parts`)."""
 
     def run(part: Sequence[str]) -> tuple[int, dict[str, list[Row]]]:
-        cases, scopes = _part_cases(checked, source, part, config=config)
-        return len(cases), _chunk_rows(cases, config=config, scopes=scopes)
+        count, chunks = _part_rows(checked, source, part, config=config)
+        tables: dict[str, list[Row]] = {name: [] for name in METABOLIC_TABLE_COLUMNS}
+        for rows in chunks:
+            for name, found in rows.items():
+                tables[name].extend(found)
+        return count, tables
 
     parts = _parts(checked, config)
     found = list(map_forked(run, parts, workers=len(parts)))
@@ -107,14 +111,11 @@ def metabolic_csv_text(checked: CheckedBundle, source: Path, *, config: Config) 
     memory, and formatting is spread over the workers; empty without metabolic outputs."""
 
     def run(part: Sequence[str]) -> tuple[int, dict[str, str]]:
-        cases, scopes = _part_cases(checked, source, part, config=config)
-        count = len(cases)
+        count, chunks = _part_rows(checked, source, part, config=config)
         texts: dict[str, list[str]] = {name: [] for name in METABOLIC_TABLE_COLUMNS}
-        for start, stop in chunk_bounds(count):
-            chunk = cases[: stop - start]
-            del cases[: stop - start]  # each case is released once its rows are formatted
-            for name, rows in _chunk_rows(chunk, config=config, scopes=scopes).items():
-                texts[name].append(format_rows(rows))
+        for rows in chunks:
+            for name, found in rows.items():
+                texts[name].append(format_rows(found))
         return count, {name: "".join(parts) for name, parts in texts.items()}
 
     parts = _parts(checked, config)
@@ -142,14 +143,11 @@ def metabolic_arrow_tables(
 
         def run(item: tuple[int, Sequence[str]]) -> tuple[int, bool]:
             index, part = item
-            cases, scopes = _part_cases(checked, source, part, config=config)
-            count = len(cases)
+            count, chunks = _part_rows(checked, source, part, config=config)
             with contextlib.ExitStack() as files:
                 writers: dict[str, pa.ipc.RecordBatchFileWriter] = {}
-                for start, stop in chunk_bounds(count):
-                    chunk = cases[: stop - start]
-                    del cases[: stop - start]  # each case is released once its rows are written
-                    converted = rows_to_arrow(_chunk_rows(chunk, config=config, scopes=scopes))
+                for rows in chunks:
+                    converted = rows_to_arrow(rows)
                     if converted.problems:
                         return count, False
                     for table_name, table in converted.tables.items():
@@ -196,6 +194,23 @@ def _parts(checked: CheckedBundle, config: Config) -> list[list[str]]:
     ordered = list(dict.fromkeys(pid for pid in ids if pid in wanted))
     bounds = np.linspace(0, len(ordered), worker_count(len(ordered)) + 1).astype(int)
     return [ordered[start:stop] for start, stop in itertools.pairwise(bounds.tolist())]
+
+
+def _part_rows(
+    checked: CheckedBundle, source: Path, part: Sequence[str], *, config: Config
+) -> tuple[int, Iterator[dict[str, list[Row]]]]:
+    """The number of cases of ``part`` with metabolic outputs, and their rows a chunk
+    at a time (:func:`prrt.assess.parallel.chunk_bounds`), in order; each case is released
+    once its chunk is yielded, so that a worker's memory falls as it goes."""
+    cases, scopes = _part_cases(checked, source, part, config=config)
+
+    def chunks() -> Iterator[dict[str, list[Row]]]:
+        for start, stop in chunk_bounds(len(cases)):
+            chunk = cases[: stop - start]
+            del cases[: stop - start]
+            yield _chunk_rows(chunk, config=config, scopes=scopes)
+
+    return len(cases), chunks()
 
 
 def _part_cases(
