@@ -33,6 +33,7 @@ import pyarrow as pa
 from prrt.columnar.errors import ColumnarUnsupportedError
 from prrt.columnar.frames import check_supported
 from prrt.io.validate import CheckedBundle
+from prrt.io.validate_cells import ParsedTable
 
 __all__ = [
     "MAX_SUM_DIGITS",
@@ -89,13 +90,14 @@ def cycle_tables(checked: CheckedBundle, *, standard_activity_gbq: Decimal) -> C
     cycles = tables["cycles"]
     owner = links.patient["cycles"]
     rows = np.flatnonzero(owner >= 0)
-    activity = cycles.values["activity_gbq"][rows].tolist()
-    planned = cycles.values["planned_activity_gbq"][rows].tolist()
-    decimals = [_decimals(value) for value in activity]
-    scale = max([0, _decimals(standard_activity_gbq), *decimals])
-    scale = max([scale, *(_decimals(p) for p in planned if p is not None)])
+    activity = _amounts(cycles, "activity_gbq", rows)
+    planned = _amounts(cycles, "planned_activity_gbq", rows)
+    written = [_decimals(value) for value in activity.required()]
+    scale = max([0, _decimals(standard_activity_gbq), *written])
+    scale = max([scale, *(_decimals(p) for p in planned.distinct if p is not None)])
     _check_exact(activity, planned, standard_activity_gbq, scale=scale)
     gbq = pa.decimal128(_MAX_SCALE, scale)
+    decimals = np.array(written, dtype=np.int64)[activity.codes]
     reason = cycles.text("dose_reduction_reason")[rows].astype(str)
     stop = cycles.values["stop_reason"][rows].astype(object)
     dates = cycles.values["date"][rows]
@@ -116,8 +118,8 @@ def cycle_tables(checked: CheckedBundle, *, standard_activity_gbq: Decimal) -> C
                 "cycle": pa.array(cycles.values["cycle"][rows], pa.int64()),
                 "date": pa.array(dates, pa.date32()),
                 "day": _days(dates),
-                "activity_gbq": pa.array(activity, gbq),
-                "planned_activity_gbq": pa.array(planned, gbq),
+                "activity_gbq": activity.arrow(gbq),
+                "planned_activity_gbq": planned.arrow(gbq),
                 "activity_decimals": pa.array(decimals, pa.int64()),
                 "has_reduction_reason": pa.array(np.char.strip(reason) != ""),
                 "stop_reason": pa.array(stop, pa.string(), mask=stop == ""),
@@ -177,6 +179,42 @@ def _assessments(checked: CheckedBundle) -> pa.Table:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Amounts:
+    """Amount cells as codes into their distinct values as written (``7.4`` and
+    ``7.40`` are two: the decimals written matter, D195), each text parsed once."""
+
+    codes: np.ndarray
+    distinct: list[Decimal | None]
+
+    @classmethod
+    def of(cls, table: ParsedTable, column: str, rows: np.ndarray) -> _Amounts:
+        codes, _ = pd.factorize(table.text(column)[rows])
+        _, first = np.unique(codes, return_index=True)
+        return cls(codes=codes, distinct=table.values[column][rows][first].tolist())
+
+    def required(self) -> list[Decimal]:
+        """The distinct values of a required column (a checked bundle has them all)."""
+        found = [value for value in self.distinct if value is not None]
+        assert len(found) == len(self.distinct), "a required amount is missing"
+        return found
+
+    def arrow(self, kind: pa.DataType) -> pa.Array:
+        """The cells as an Arrow array of ``kind``."""
+        return pa.array(self.distinct, kind).take(pa.array(self.codes, pa.int64()))
+
+    def total(self) -> Decimal:
+        """The exact sum of the cells (none missing)."""
+        counts = np.bincount(self.codes, minlength=len(self.distinct)).tolist()
+        return sum(
+            (value * count for value, count in zip(self.distinct, counts, strict=True) if value),
+            Decimal(0),
+        )
+
+
+_amounts = _Amounts.of
+
+
 def _decimals(value: Decimal) -> int:
     """The decimals ``value`` was written with (``7.40``: 2; ``7``: 0)."""
     exponent = value.as_tuple().exponent
@@ -184,14 +222,12 @@ def _decimals(value: Decimal) -> int:
     return max(0, -exponent)
 
 
-def _check_exact(
-    activity: list[Decimal], planned: list[Decimal | None], standard: Decimal, *, scale: int
-) -> None:
+def _check_exact(activity: _Amounts, planned: _Amounts, standard: Decimal, *, scale: int) -> None:
     """Refuse activities the columnar sums cannot give as the reference does (D195)."""
     with localcontext() as exact:
         exact.prec = 10_000
-        total = sum(activity, Decimal(0))
-        largest = max([standard, *(p for p in planned if p is not None)])
+        total = activity.total()
+        largest = max([standard, *(p for p in planned.distinct if p is not None)])
         digits = len(str(int(total.scaleb(scale))))
         widest = len(str(int(largest.scaleb(scale))))
     if digits > MAX_SUM_DIGITS or scale > _MAX_SCALE:
