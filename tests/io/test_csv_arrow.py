@@ -7,6 +7,8 @@ both ways: as the package does, and with the Arrow reading switched off.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -36,9 +38,16 @@ CSV_FILES = [
 ]
 
 
-def read_with_pandas(path: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> object:
+@contextlib.contextmanager
+def pandas_only(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every CSV file read by pandas (the Arrow reading switched off)."""
     with monkeypatch.context() as patch:
         patch.setattr(tables_module, "read_plain_csv", lambda _data, _separator: None)
+        yield
+
+
+def read_with_pandas(path: Path, name: str, monkeypatch: pytest.MonkeyPatch) -> object:
+    with pandas_only(monkeypatch):
         return read_csv_table(path, name)
 
 
@@ -152,8 +161,7 @@ def test_the_report_is_the_same_both_ways(
 ) -> None:
     folder = write_files(tmp_path / "b", files)
     report = validate_bundle(folder)
-    with monkeypatch.context() as patch:
-        patch.setattr(tables_module, "read_plain_csv", lambda _data, _separator: None)
+    with pandas_only(monkeypatch):
         expected = validate_bundle(folder)
     assert report.to_text() == expected.to_text()
     assert list(report) == list(expected)

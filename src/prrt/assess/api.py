@@ -251,18 +251,26 @@ def write_tables(
     ``evaluator`` when the bundle names evaluators, then ``date_imputation`` when it has
     partial dates)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, rows in tables:
-        path = out_dir / f"{name}.csv"
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            handle.write(
-                format_header(
-                    output_columns(name, evaluators=evaluators, imputed_dates=imputed_dates)
-                )
-            )
-            handle.write(format_rows(rows))
-        written.append(path)
-    return written
+    return [
+        write_table_text(
+            name, format_rows(rows), out_dir, evaluators=evaluators, imputed_dates=imputed_dates
+        )
+        for name, rows in tables
+    ]
+
+
+def write_table_text(
+    name: str, text: str, out_dir: Path, *, evaluators: bool = False, imputed_dates: bool = False
+) -> Path:
+    """One CSV file: the header of ``name`` (as :func:`write_tables`), then ``text``, rows
+    already formatted (:func:`prrt.assess.csv_format.format_rows`)."""
+    path = out_dir / f"{name}.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        handle.write(
+            format_header(output_columns(name, evaluators=evaluators, imputed_dates=imputed_dates))
+        )
+        handle.write(text)
+    return path
 
 
 def worker_count(n_patients: int) -> int:

@@ -17,10 +17,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from prrt.assess.api import AssessResult, write_tables
-from prrt.assess.csv_format import format_header
+from prrt.assess.api import AssessResult, write_table_text, write_tables
 from prrt.assess.parquet_format import write_parquet_outputs
-from prrt.assess.rows import TABLE_COLUMNS, Row, output_columns
+from prrt.assess.rows import TABLE_COLUMNS, Row
 from prrt.columnar.csv_text import write_csv_table
 from prrt.columnar.engine import ColumnarTables, assess_columnar
 from prrt.columnar.metabolic import metabolic_arrow_tables, metabolic_csv_text, metabolic_tables
@@ -117,7 +116,9 @@ def write_columnar_outputs(
         written = [write_csv_table(result.tables[name], name, out_dir) for name in TABLE_COLUMNS]
         if metabolic_text is None:
             return written + write_tables(metabolic.items(), out_dir)
-        return written + [_write_text(name, text, out_dir) for name, text in metabolic_text.items()]
+        return written + [
+            write_table_text(name, text, out_dir) for name, text in metabolic_text.items()
+        ]
     arrow = output_arrow(result)
     if arrow is None or metabolic:
         # rows: the reference's writer (an activity sum Parquet cannot hold is named)
@@ -130,13 +131,3 @@ def write_columnar_outputs(
         pq.write_table(table.combine_chunks(), path, compression="snappy")
         written.append(path)
     return written
-
-
-def _write_text(name: str, text: str, out_dir: Path) -> Path:
-    """One metabolic table's CSV file from its formatted rows, with the reference's
-    header (:func:`prrt.assess.api.write_tables`)."""
-    path = out_dir / f"{name}.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        handle.write(format_header(output_columns(name)))
-        handle.write(text)
-    return path
