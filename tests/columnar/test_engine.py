@@ -32,7 +32,7 @@ from prrt.assess import assess_bundle
 from prrt.assess.rows import METABOLIC_TABLE_COLUMNS as METABOLIC_TABLES
 from prrt.assess.rows import TABLE_COLUMNS, Row
 from prrt.cli.main import main
-from prrt.columnar.engine import assess_columnar
+from prrt.columnar.engine import assess_columnar, prepare_inputs, run_columnar
 from prrt.columnar.outputs import output_rows
 from prrt.config import DEFAULT_CONFIG, Config
 from prrt.io.bundle import bundle_of
@@ -145,6 +145,28 @@ def test_rule_path_cohort(rule_path_checked: CheckedBundle, rule_path_run: Refer
     assert any(issue.code == "tstm_after_cr" for issue in result.warnings)
 
 
+def test_rule_path_cohort_in_batches(
+    rule_path_checked: CheckedBundle, rule_path_run: ReferenceRun
+) -> None:
+    """The same cohort in batches of about 40,000 measurement rows (prrt.columnar.batches,
+    D215): the reference's tables and warnings, and every patient reported once."""
+    from columnar_rule_paths import RULE_PATH_CONFIG
+
+    inputs = prepare_inputs(rule_path_checked, config=RULE_PATH_CONFIG)
+    reported: list[int] = []
+    result = run_columnar(
+        inputs,
+        config=RULE_PATH_CONFIG,
+        on_patients=reported.append,
+        batch_measurement_rows=40_000,
+    )
+    rows = rule_path_run.rows
+    assert_same_tables(output_rows(result), {name: rows[name] for name in TABLE_COLUMNS})
+    assert list(result.warnings) == rule_path_run.warnings
+    assert len(reported) > 5
+    assert sum(reported) == inputs.arrow["input_patients"].num_rows
+
+
 @pytest.mark.parametrize("form", ["csv", "parquet"])
 def test_command_writes_the_reference_bytes(form: str, tmp_path: Path) -> None:
     """``prrt assess --engine columnar`` on the demo: every file (the metabolic ones
@@ -228,7 +250,7 @@ def test_duckdb_stage_tables_leave_no_file(tmp_path: Path, monkeypatch: pytest.M
     assess_columnar(
         checked,
         config=DEFAULT_CONFIG,
-        on_table=lambda _name: seen.append([p.name for p in tmp_path.rglob("*")]),
+        on_patients=lambda _patients: seen.append([p.name for p in tmp_path.rglob("*")]),
     )
     assert any("stages.duckdb" in names for names in seen)
     assert list(tmp_path.iterdir()) == []

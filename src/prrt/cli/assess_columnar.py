@@ -33,7 +33,7 @@ def run_assess_columnar(
             reference_metabolic_text,
             write_columnar_outputs,
         )
-        from prrt.columnar.engine import OUTPUT_TABLES, prepare_inputs, run_columnar
+        from prrt.columnar.engine import prepare_inputs, run_columnar
         from prrt.columnar.errors import ColumnarUnsupportedError
     except ImportError as exc:  # ibis, DuckDB: the columnar extra
         print(
@@ -49,10 +49,8 @@ def run_assess_columnar(
     print_warnings(checked.report.warnings)
     chosen = output_format or default_output_format(bundle_path)
     patients = int(checked.links.usable["patients"].sum())
-    steps = len(OUTPUT_TABLES) + 1  # the metabolic files, then each table
-    share = patients // steps
     try:
-        with progress_bar("Assessing patients (columnar)", total=patients) as advance:
+        with progress_bar("Engine inputs and metabolic responses", total=patients) as advance:
             inputs = prepare_inputs(checked, config=config, scopes=scopes or None)
             metabolic_arrow = metabolic_text = None
             if chosen is TableFormat.PARQUET:  # converted by the workers (D212)
@@ -62,11 +60,11 @@ def run_assess_columnar(
             metabolic = {}  # the rows: a value Parquet cannot hold (D180)
             if chosen is TableFormat.PARQUET and metabolic_arrow is None:
                 metabolic = reference_metabolic_rows(checked, bundle_path, config=config)
-            advance(share)
-            del checked  # the engine needs neither it nor the rows (D189): memory for DuckDB
-            gc.collect()
-            result = run_columnar(inputs, config=config, on_table=lambda _name: advance(share))
-            advance(patients - share * steps)
+            advance(patients)
+        del checked  # the engine needs neither it nor the rows (D189): memory for DuckDB
+        gc.collect()
+        with progress_bar("Assessing patients (columnar)", total=patients) as advance:
+            result = run_columnar(inputs, config=config, on_patients=advance)
     except ColumnarUnsupportedError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -29,6 +29,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from prrt.columnar.backend import ColumnarBackend
+from prrt.columnar.batches import BATCH_MEASUREMENT_ROWS, patient_batches
 from prrt.columnar.best_response import (
     BorStages,
     Materialise,
@@ -106,13 +107,14 @@ def assess_columnar(
     config: Config,
     scopes: Sequence[str] | None = None,
     backend: ColumnarBackend | None = None,
-    on_table: Callable[[str], None] | None = None,
+    on_patients: Callable[[int], None] | None = None,
 ) -> ColumnarTables:
     """The five tables of ``prrt assess`` for a checked bundle, computed by relational
     operations on ``backend`` (default: a new DuckDB connection over a temporary
     database, closed after, running SQL compiled once per configuration,
     :func:`_compiled`);
-    ``on_table`` is called with each table's name once it is computed. The same as
+    ``on_patients`` is called with the number of patients of each batch once its tables
+    are computed (:mod:`prrt.columnar.batches`; one call on another backend). The same as
     :func:`run_columnar` of :func:`prepare_inputs`.
 
     Raises
@@ -123,7 +125,7 @@ def assess_columnar(
         For what the module docstring lists.
     """
     inputs = prepare_inputs(checked, config=config, scopes=scopes)
-    return run_columnar(inputs, config=config, backend=backend, on_table=on_table)
+    return run_columnar(inputs, config=config, backend=backend, on_patients=on_patients)
 
 
 def prepare_inputs(
@@ -153,15 +155,19 @@ def run_columnar(
     *,
     config: Config,
     backend: ColumnarBackend | None = None,
-    on_table: Callable[[str], None] | None = None,
+    on_patients: Callable[[int], None] | None = None,
+    batch_measurement_rows: int = BATCH_MEASUREMENT_ROWS,
 ) -> ColumnarTables:
     """The five tables and the quality warnings from :func:`prepare_inputs` (see
-    :func:`assess_columnar`)."""
+    :func:`assess_columnar`); on DuckDB in batches of whole patients holding about
+    ``batch_measurement_rows`` measurement rows each (:mod:`prrt.columnar.batches`)."""
     arrow = inputs.arrow
+    progress = on_patients or _ignore_progress
     if backend is None:
-        tables = _run_on_duckdb(arrow, inputs.scale, config, on_table)
+        tables = _run_on_duckdb(arrow, inputs.scale, config, progress, batch_measurement_rows)
     else:
-        tables = _run_on_backend(arrow, inputs.scale, config, backend, on_table)
+        tables = _run_on_backend(arrow, inputs.scale, config, backend)
+        progress(arrow["input_patients"].num_rows)
     quality = {name: tables.pop(name) for name in QUALITY_TABLES}
     warnings = quality_issues(quality, arrow["input_patients"])
     return ColumnarTables(tables=tables, activity_scale=inputs.scale, warnings=tuple(warnings))
@@ -253,33 +259,40 @@ def _run_on_duckdb(
     arrow: dict[str, pa.Table],
     scale: int,
     config: Config,
-    on_table: Callable[[str], None] | None,
+    on_patients: Callable[[int], None],
+    batch_measurement_rows: int,
 ) -> dict[str, pa.Table]:
     """Run the compiled SQL on a new DuckDB connection that reads the Arrow tables in
-    place; the connection's database file and spill directory are in a temporary
-    directory, and the stage tables are temporary tables, which DuckDB moves there when
-    they outgrow its memory share and never compresses into the file (D212)."""
+    place, one batch of patients at a time (:mod:`prrt.columnar.batches`, D215), and
+    concatenate each table's batches (each is ordered by ``patient_pos`` first); the
+    connection's database file and spill directory are in a temporary directory, and the
+    stage tables are temporary tables, which DuckDB moves there when they outgrow its
+    memory share and never compresses into the file (D212)."""
     schemas = tuple((name, ibis.Schema.from_pyarrow(t.schema)) for name, t in arrow.items())
     plan = _compiled(schemas, scale, config)
     spill = tempfile.TemporaryDirectory(prefix="prrt-duckdb-")
     database = str(Path(spill.name) / "stages.duckdb")
     con = duckdb.connect(database, config=_duckdb_settings(spill.name))
+    parts: dict[str, list[pa.Table]] = {name: [] for name in plan.outputs}
     try:
-        for name, table in arrow.items():
-            con.register(name, table)
-        if plan.check is not None and con.execute(plan.check).fetchone() != (0,):
-            raise end_anchor_error(config.timepoints)
-        for name, sql in plan.stages:
-            con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
-        tables = {}
-        for name, (sql, schema) in plan.outputs.items():
-            tables[name] = con.sql(sql).to_arrow_table().cast(schema)
-            if on_table is not None and name in OUTPUT_TABLES:
-                on_table(name)
-        return tables
+        for batch in patient_batches(arrow, batch_measurement_rows):
+            for name, table in batch.tables.items():
+                con.register(name, table)
+            if plan.check is not None and con.execute(plan.check).fetchone() != (0,):
+                raise end_anchor_error(config.timepoints)
+            for name, sql in plan.stages:
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+            for name, (sql, schema) in plan.outputs.items():
+                parts[name].append(con.sql(sql).to_arrow_table().cast(schema))
+            on_patients(batch.patients)
+        return {name: pa.concat_tables(found) for name, found in parts.items()}
     finally:
         con.close()
         spill.cleanup()
+
+
+def _ignore_progress(_patients: int) -> None:
+    """No progress to report."""
 
 
 DUCKDB_MEMORY_SHARE = 0.4
@@ -317,7 +330,6 @@ def _run_on_backend(
     scale: int,
     config: Config,
     backend: ColumnarBackend,
-    on_table: Callable[[str], None] | None,
 ) -> dict[str, pa.Table]:
     """Run the expressions on ``backend`` (its tables released afterwards)."""
     try:
@@ -328,8 +340,6 @@ def _run_on_backend(
         tables = {}
         for name, expr in exprs.items():
             tables[name] = backend.to_pyarrow(expr)
-            if on_table is not None and name in OUTPUT_TABLES:
-                on_table(name)
         return tables
     finally:
         backend.release()

@@ -1,0 +1,131 @@
+"""The engine's input tables cut into batches of whole patients (docs/decisions.md, D215).
+
+Every rule of the engine is a patient's own (spec/assess.md: a response, a best response
+or an endpoint never reads another patient's rows), and every output table is ordered by
+``patient_pos`` first. So DuckDB may run the same SQL over consecutive ranges of patients
+and the outputs, concatenated in range order, are the outputs of one run. A batch closes
+once its patients hold :data:`BATCH_MEASUREMENT_ROWS` measurement rows (a patient is
+never split): each query's hash tables and sorts then stay within one batch's size, where
+one run over a million patients spends most of its time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+__all__ = ["BATCH_MEASUREMENT_ROWS", "PatientBatch", "patient_batches"]
+
+BATCH_MEASUREMENT_ROWS = 2_500_000
+"""The measurement rows after which a batch closes: about 100,000 simulated patients,
+the size up to which one DuckDB run scales linearly on this project's benchmark machine
+(bench/results.md)."""
+
+_PATIENTS = "input_patients"
+_ASSESSMENTS = "input_assessments"
+_MEASUREMENTS = "input_measurements"
+
+
+@dataclass(frozen=True, slots=True)
+class PatientBatch:
+    """The input tables restricted to the patients with ``first <= patient_pos < stop``."""
+
+    first: int
+    stop: int
+    patients: int
+    """How many patients of ``input_patients`` the batch holds."""
+    tables: dict[str, pa.Table]
+
+
+def patient_batches(
+    tables: Mapping[str, pa.Table], max_measurement_rows: int = BATCH_MEASUREMENT_ROWS
+) -> Iterator[PatientBatch]:
+    """The tables (named as :func:`prrt.columnar.engine.run_columnar` receives them) cut
+    into consecutive ``patient_pos`` ranges, each filtered when it is reached. A table with
+    a ``patient_pos`` column is cut by it; one with ``assessment_pos`` only by the patient
+    of that assessment (``input_assessments``); a table with neither (the scope list) is
+    in every batch whole. One batch of the tables as given when they fit in one."""
+    if max_measurement_rows < 1:
+        raise ValueError(f"max_measurement_rows must be positive, not {max_measurement_rows}")
+    patient_of = _patient_of_rows(tables)
+    patient_positions = _column(tables[_PATIENTS], "patient_pos")
+    stops = _batch_stops(patient_positions, patient_of[_MEASUREMENTS], max_measurement_rows)
+    if len(stops) == 1:
+        yield PatientBatch(0, stops[0], len(patient_positions), dict(tables))
+        return
+    first = 0
+    for stop in stops:
+        batch: dict[str, pa.Table] = {}
+        for name, table in tables.items():
+            rows = patient_of[name]
+            inside = None if rows is None else pa.array((rows >= first) & (rows < stop))
+            batch[name] = table if inside is None else table.filter(inside)
+        held = int(np.count_nonzero((patient_positions >= first) & (patient_positions < stop)))
+        yield PatientBatch(first, stop, held, batch)
+        first = stop
+
+
+def _patient_of_rows(tables: Mapping[str, pa.Table]) -> dict[str, npt.NDArray[np.int64] | None]:
+    """Each table's patient position per row (``None``: a table every batch holds)."""
+    assessments = tables[_ASSESSMENTS]
+    assessment_positions = _column(assessments, "assessment_pos")
+    patient_of_assessment = np.full(
+        int(assessment_positions.max(initial=-1)) + 1, -1, dtype=np.int64
+    )
+    patient_of_assessment[assessment_positions] = _column(assessments, "patient_pos")
+    found: dict[str, npt.NDArray[np.int64] | None] = {}
+    for name, table in tables.items():
+        if "patient_pos" in table.column_names:
+            found[name] = _column(table, "patient_pos")
+        elif "assessment_pos" in table.column_names:
+            found[name] = _patients_of_assessments(
+                name, _column(table, "assessment_pos"), patient_of_assessment
+            )
+        else:
+            found[name] = None
+    return found
+
+
+def _patients_of_assessments(
+    name: str, positions: npt.NDArray[np.int64], patient_of_assessment: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """The patients of rows keyed by assessment; a row whose assessment is not in
+    ``input_assessments`` would belong to no batch, which validation rules out (it is
+    an error, not a row to drop)."""
+    known = (positions >= 0) & (positions < len(patient_of_assessment))
+    patients = np.full(len(positions), -1, dtype=np.int64)
+    patients[known] = patient_of_assessment[positions[known]]
+    if np.any(patients < 0):
+        raise ValueError(f"{name}: rows whose assessment_pos is not in {_ASSESSMENTS}")
+    return patients
+
+
+def _batch_stops(
+    patients: npt.NDArray[np.int64],
+    measured: npt.NDArray[np.int64] | None,
+    max_measurement_rows: int,
+) -> list[int]:
+    """The exclusive upper ``patient_pos`` of each batch: a batch closes at the first
+    patient that brings its measurement rows (``measured``: the patient of each) to
+    ``max_measurement_rows`` or more."""
+    end = int(patients.max(initial=-1)) + 1
+    if measured is None or len(measured) < max_measurement_rows or end == 0:
+        return [end]
+    rows_so_far = np.cumsum(np.bincount(measured, minlength=end))
+    stops: list[int] = []
+    closed_at = 0
+    while True:
+        reached = np.searchsorted(rows_so_far, closed_at + max_measurement_rows, side="left")
+        stop = min(int(reached) + 1, end)
+        stops.append(stop)
+        if stop >= end:
+            return stops
+        closed_at = int(rows_so_far[stop - 1])
+
+
+def _column(table: pa.Table, name: str) -> npt.NDArray[np.int64]:
+    return np.asarray(table.column(name).to_numpy(), dtype=np.int64)

@@ -1,0 +1,71 @@
+"""Batches of whole patients (prrt.columnar.batches, docs/decisions.md D215): cut by
+measurement rows, a patient never split, every row in exactly one batch (the expected
+batches below are counted by hand from the tables)."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from prrt.columnar.batches import patient_batches
+
+# patients 0-3; assessments listed out of patient order on purpose
+PATIENTS = pa.table({"patient_pos": [0, 1, 2, 3], "patient_id": ["P0", "P1", "P2", "P3"]})
+ASSESSMENTS = pa.table({"assessment_pos": [0, 1, 2, 3, 4], "patient_pos": [2, 0, 3, 0, 1]})
+# measurement rows per patient: P0 three (assessments 1, 3), P1 one, P2 two, P3 four
+MEASUREMENTS = pa.table(
+    {
+        "assessment_pos": [1, 0, 3, 4, 2, 2, 1, 0, 2, 2],
+        "lesion_pos": list(range(10)),
+    }
+)
+NEW_LESIONS = pa.table({"assessment_pos": [2, 4], "new_lesion_id": ["N3", "N1"]})
+SCOPES = pa.table({"scope": ["all"], "scope_rank": [0]})
+
+
+def tables() -> dict[str, pa.Table]:
+    return {
+        "input_patients": PATIENTS,
+        "input_assessments": ASSESSMENTS,
+        "input_measurements": MEASUREMENTS,
+        "input_new_lesions": NEW_LESIONS,
+        "input_scopes": SCOPES,
+    }
+
+
+def test_batches_close_at_the_patient_reaching_the_limit() -> None:
+    """Limit 3: P0 alone reaches 3 rows; P1 (1) + P2 (2) reach 3; P3 is the rest."""
+    batches = list(patient_batches(tables(), max_measurement_rows=3))
+    assert [(b.first, b.stop, b.patients) for b in batches] == [(0, 1, 1), (1, 3, 2), (3, 4, 1)]
+    rows = [b.tables["input_measurements"].column("lesion_pos").to_pylist() for b in batches]
+    assert rows == [[0, 2, 6], [1, 3, 7], [4, 5, 8, 9]]  # in the table's own order
+    new = [b.tables["input_new_lesions"].column("new_lesion_id").to_pylist() for b in batches]
+    assert new == [[], ["N1"], ["N3"]]
+    assert all(b.tables["input_scopes"] is SCOPES for b in batches)
+    patients = [b.tables["input_patients"].column("patient_id").to_pylist() for b in batches]
+    assert patients == [["P0"], ["P1", "P2"], ["P3"]]
+
+
+def test_a_large_patient_is_a_batch_of_its_own() -> None:
+    """Limit 2: P0 (3 rows) exceeds it alone; P1 + P2 reach 3 >= 2; P3 (4) alone."""
+    batches = list(patient_batches(tables(), max_measurement_rows=2))
+    assert [(b.first, b.stop) for b in batches] == [(0, 1), (1, 3), (3, 4)]
+
+
+def test_one_batch_holds_the_tables_as_given() -> None:
+    given = tables()
+    (batch,) = patient_batches(given, max_measurement_rows=10)
+    assert (batch.first, batch.stop, batch.patients) == (0, 4, 4)
+    assert all(batch.tables[name] is table for name, table in given.items())
+
+
+def test_a_row_of_an_unknown_assessment_is_an_error() -> None:
+    broken = tables()
+    broken["input_new_lesions"] = pa.table({"assessment_pos": [9], "new_lesion_id": ["N9"]})
+    with pytest.raises(ValueError, match="input_new_lesions"):
+        list(patient_batches(broken, max_measurement_rows=3))
+
+
+def test_the_limit_is_positive() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        list(patient_batches(tables(), max_measurement_rows=0))
