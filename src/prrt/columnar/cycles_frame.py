@@ -31,7 +31,7 @@ import pandas as pd
 import pyarrow as pa
 
 from prrt.columnar.errors import ColumnarUnsupportedError
-from prrt.columnar.frames import check_supported
+from prrt.columnar.frames import check_supported, written_text
 from prrt.io.validate import CheckedBundle
 from prrt.io.validate_cells import ParsedTable
 
@@ -98,14 +98,15 @@ def cycle_tables(checked: CheckedBundle, *, standard_activity_gbq: Decimal) -> C
     _check_exact(activity, planned, standard_activity_gbq, scale=scale)
     gbq = pa.decimal128(_MAX_SCALE, scale)
     decimals = np.array(written, dtype=np.int64)[activity.codes]
-    reason = cycles.text("dose_reduction_reason")[rows].astype(str)
+    reason_codes, reasons = cycles.factorized("dose_reduction_reason", keep=False)
+    has_reason = np.array([text.strip() != "" for text in reasons], dtype=bool)
     stop = cycles.values["stop_reason"][rows].astype(object)
     dates = cycles.values["date"][rows]
     return CycleTables(
         patients=pa.table(
             {
                 "patient_pos": pa.array(usable, pa.int64()),
-                "patient_id": _text(tables["patients"].text("patient_id")[usable]),
+                "patient_id": written_text(tables["patients"], "patient_id", usable),
                 "reference_day": _days(checked.timeline.reference[usable]),
             }
         ),
@@ -121,7 +122,7 @@ def cycle_tables(checked: CheckedBundle, *, standard_activity_gbq: Decimal) -> C
                 "activity_gbq": activity.arrow(gbq),
                 "planned_activity_gbq": planned.arrow(gbq),
                 "activity_decimals": pa.array(decimals, pa.int64()),
-                "has_reduction_reason": pa.array(np.char.strip(reason) != ""),
+                "has_reduction_reason": pa.array(has_reason[reason_codes[rows]]),
                 "stop_reason": pa.array(stop, pa.string(), mask=stop == ""),
             }
         ),
@@ -171,7 +172,7 @@ def _assessments(checked: CheckedBundle) -> pa.Table:
         {
             "assessment_pos": pa.array(rows, pa.int64()),
             "patient_pos": pa.array(owner[rows], pa.int64()),
-            "assessment_id": _text(table.text("assessment_id")[rows]),
+            "assessment_id": written_text(table, "assessment_id", rows),
             "date": pa.array(dates, pa.date32()),
             "day": _days(dates),
             "not_done": pa.array(table.values["not_done"][rows] == 1),
@@ -250,6 +251,3 @@ def _days(dates: np.ndarray) -> pa.Array:
     """Whole days since 1970-01-01 of ``datetime64[D]`` values."""
     return pa.array(dates.astype("datetime64[D]").astype(np.int64), pa.int64())
 
-
-def _text(values: np.ndarray) -> pa.Array:
-    return pa.array(values.astype(object), pa.string())

@@ -23,9 +23,9 @@ from prrt.columnar.errors import ColumnarUnsupportedError
 from prrt.criteria.recist11.scope import Scope, default_scopes
 from prrt.errors import DataValidationError
 from prrt.io.validate import CheckedBundle
-from prrt.io.validate_readers import named_evaluators
+from prrt.io.validate_cells import ParsedTable
 
-__all__ = ["InputTables", "check_supported", "input_tables"]
+__all__ = ["InputTables", "check_supported", "input_tables", "written_text"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,7 +67,7 @@ def check_supported(checked: CheckedBundle) -> None:
     """Raise when the first stage cannot compute this bundle (see the module docstring)."""
     if checked.report.has_errors:
         raise DataValidationError(checked.report)
-    if checked.readers or named_evaluators(checked.tables):
+    if checked.readers or checked.evaluators or checked.evaluator is not None:
         raise ColumnarUnsupportedError(
             "the columnar engine does not support evaluators yet (bundle.md 1.2, column "
             "evaluator): assess this bundle with the reference engine"
@@ -95,7 +95,7 @@ def input_tables(checked: CheckedBundle) -> InputTables:
         patients=pa.table(
             {
                 "patient_pos": pa.array(patients, pa.int64()),
-                "patient_id": _text(tables["patients"].text("patient_id")[patients]),
+                "patient_id": written_text(tables["patients"], "patient_id", patients),
                 "reference_date": pa.array(checked.timeline.reference[patients], pa.date32()),
                 "measurable_disease": _measurable(tables["patients"].values, patients),
             }
@@ -104,7 +104,7 @@ def input_tables(checked: CheckedBundle) -> InputTables:
             {
                 "assessment_pos": pa.array(assessment_rows, pa.int64()),
                 "patient_pos": pa.array(assessment_owner[assessment_rows], pa.int64()),
-                "assessment_id": _text(assessments.text("assessment_id")[assessment_rows]),
+                "assessment_id": written_text(assessments, "assessment_id", assessment_rows),
                 "date": pa.array(assessments.values["date"][assessment_rows], pa.date32()),
                 "modality": _text(assessments.values["modality"][assessment_rows]),
                 "not_done": pa.array(assessments.values["not_done"][assessment_rows] == 1),
@@ -114,7 +114,7 @@ def input_tables(checked: CheckedBundle) -> InputTables:
             {
                 "lesion_pos": pa.array(lesion_rows, pa.int64()),
                 "patient_pos": pa.array(lesion_owner[lesion_rows], pa.int64()),
-                "lesion_id": _text(tables["lesions"].text("lesion_id")[lesion_rows]),
+                "lesion_id": written_text(tables["lesions"], "lesion_id", lesion_rows),
                 "role": _text(tables["lesions"].values["role"][lesion_rows]),
                 "grp": _text(tables["lesions"].values["group"][lesion_rows]),
                 "is_node": pa.array(tables["lesions"].values["is_node"][lesion_rows] == 1),
@@ -143,7 +143,16 @@ def _measurable(values: Mapping[str, np.ndarray], rows: np.ndarray) -> pa.Array:
 
 
 def _text(values: np.ndarray) -> pa.Array:
-    return pa.array(values.astype(object), pa.string())
+    """Parsed text values (``str`` cells) as Arrow strings."""
+    return pa.array(np.asarray(values, dtype=object), pa.string())
+
+
+def written_text(table: ParsedTable, column: str, rows: np.ndarray) -> pa.Array:
+    """The cells of ``column`` at ``rows`` as written, as Arrow strings: each distinct
+    text converted once, from the codes the checks found
+    (:meth:`prrt.io.validate_cells.ParsedTable.factorized`)."""
+    codes, distinct = table.factorized(column)
+    return pa.array(distinct, pa.string()).take(pa.array(codes[rows]))
 
 
 def _new_lesions(checked: CheckedBundle) -> pa.Table:
@@ -155,7 +164,7 @@ def _new_lesions(checked: CheckedBundle) -> pa.Table:
     return pa.table(
         {
             "assessment_pos": pa.array(owner[rows], pa.int64()),
-            "new_lesion_id": _text(table.text("new_lesion_id")[rows]),
+            "new_lesion_id": written_text(table, "new_lesion_id", rows),
             "certainty": _text(table.values["certainty"][rows]),
             "is_node": pa.array(table.values["is_node"][rows] == 1),
             # DIAMETER cells: int64 hundredths, -1 when empty (prrt.io.validate_cells)

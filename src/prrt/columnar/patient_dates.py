@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from prrt.columnar.frames import check_supported
+from prrt.columnar.frames import check_supported, written_text
 from prrt.io.validate import CheckedBundle
 from prrt.io.validate_cells import is_one_of
 
@@ -60,15 +60,16 @@ def patient_dates(checked: CheckedBundle) -> pa.Table:
         & (assessments["not_done"] != 1)
     )
     cycle_owner = links.patient["cycles"]
-    last_assessment = _latest(owner[done], assessments["date"][done], patients)
+    usable = links.usable["patients"]
+    last_assessment = _latest(owner[done], assessments["date"][done], usable)
+    linked_cycles = cycle_owner >= 0
     last_cycle = _latest(
-        cycle_owner[cycle_owner >= 0], tables["cycles"].values["date"][cycle_owner >= 0], patients
+        cycle_owner[linked_cycles], tables["cycles"].values["date"][linked_cycles], usable
     )
-    ids = tables["patients"].text("patient_id")[patients]
     return pa.table(
         {
             "patient_pos": pa.array(patients, pa.int64()),
-            "patient_id": pa.array(ids.astype(object), pa.string()),
+            "patient_id": written_text(tables["patients"], "patient_id", patients),
             "reference_date": _dates(checked.timeline.reference[patients]),
             "death_date": _dates(values["death_date"][patients]),
             "new_therapy_date": _dates(values["new_therapy_date"][patients]),
@@ -79,19 +80,16 @@ def patient_dates(checked: CheckedBundle) -> pa.Table:
     )
 
 
-def _latest(owner: np.ndarray, day: np.ndarray, patients: np.ndarray) -> np.ndarray:
-    """The latest ``day`` of each patient of ``patients`` (NaT without one)."""
-    latest = np.full(len(patients), _NAT, dtype="datetime64[D]")
-    if len(owner) == 0:
-        return latest
-    slot = np.searchsorted(patients, owner)
-    known = np.isin(owner, patients) & ~np.isnat(day.astype("datetime64[D]"))
-    slot, day = slot[known], day[known].astype("datetime64[D]")
-    order = np.lexsort((day, slot))
-    slot, day = slot[order], day[order]
-    last = np.r_[slot[1:] != slot[:-1], True]
-    latest[slot[last]] = day[last]
-    return latest
+def _latest(owner: np.ndarray, day: np.ndarray, usable: np.ndarray) -> np.ndarray:
+    """The latest ``day`` of each usable patient (``usable``: by patients.csv row; the
+    result has one date per usable patient, in row order, NaT without one)."""
+    slot = np.cumsum(usable) - 1  # patients.csv row -> its place among the usable
+    keep = usable[owner]
+    days = day[keep].astype("datetime64[D]")
+    # NaT is the smallest int64, so it never beats a date and stays where none is known
+    latest = np.full(int(np.count_nonzero(usable)), _NAT.astype(np.int64), dtype=np.int64)
+    np.maximum.at(latest, slot[owner[keep]], days.astype(np.int64))
+    return latest.view("datetime64[D]")
 
 
 def _dates(values: np.ndarray) -> pa.Array:

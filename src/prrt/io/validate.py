@@ -65,6 +65,9 @@ class CheckedBundle:
     ``fragments`` then resolve nothing (each view has its own)."""
     imputed: DateImputations = field(default_factory=DateImputations)
     """The partial dates imputed in ``tables`` (bundle.md 1.2; :mod:`prrt.io.validate_dates`)."""
+    evaluators: tuple[str, ...] = ()
+    """The evaluators the bundle names, sorted
+    (:func:`prrt.io.validate_readers.named_evaluators`, found once when it is checked)."""
 
 
 def check_bundle(path: Path, *, config: Config) -> CheckedBundle:
@@ -87,7 +90,8 @@ def check_loaded(loaded: LoadedTables, *, config: Config) -> CheckedBundle:
     unusable = loaded.unusable | _keyless(loaded.tables)
     present = frozenset(loaded.tables)
     issues += check_evaluators(tables)
-    if named_evaluators(tables):
+    evaluators = named_evaluators(tables)
+    if evaluators:
         checked = _check_readers(
             tables, unusable=unusable, present=present, config=config, imputed=imputed
         )
@@ -97,7 +101,9 @@ def check_loaded(loaded: LoadedTables, *, config: Config) -> CheckedBundle:
         )
     issues += checked.report.issues
     issues.sort(key=_position)
-    return replace(checked, report=ValidationReport(issues), imputed=imputed)
+    return replace(
+        checked, report=ValidationReport(issues), imputed=imputed, evaluators=evaluators
+    )
 
 
 def _check_linked(
