@@ -207,3 +207,24 @@ def test_the_instructions_sheet_is_ignored_silently(tmp_path: Path, valid_files)
     assert _pinned(validate_bundle(path)) == [
         ("warning", "unknown_file", "notes", None, None, None, "unknown sheet, ignored")
     ]
+
+
+def test_absent_columns_share_one_read_only_blank_column(
+    tmp_path: Path, valid_files, write_bundle_files
+) -> None:
+    """A column the file lacks reads as ``""`` in every row, from one array made once per
+    table (the checks ask for such columns many times), which no check may write into."""
+    from prrt.config import DEFAULT_CONFIG
+    from prrt.io.schema import TABLES
+    from prrt.io.validate import check_bundle
+
+    checked = check_bundle(write_bundle_files(tmp_path / "b", valid_files), config=DEFAULT_CONFIG)
+    table = checked.tables["measurements"]
+    absent = [name for name in TABLES["measurements"].names if name not in table.raw.text]
+    assert absent == ["evaluator"]
+    first, second = table.text("evaluator"), table.text("evaluator")
+    assert first is second
+    assert len(table) > 0
+    assert first.tolist() == [""] * len(table)
+    with pytest.raises(ValueError, match="read-only"):
+        first[0] = "x"

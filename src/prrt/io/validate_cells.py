@@ -126,6 +126,8 @@ class ParsedTable:
         default_factory=dict, init=False, repr=False, compare=False
     )
     """Column -> (its text, codes, distinct texts): :meth:`factorized`, computed once."""
+    _blank: list[np.ndarray] = field(default_factory=list, init=False, repr=False, compare=False)
+    """The cells of every absent column (one array of ``""``, made on first need)."""
 
     def __len__(self) -> int:
         return len(self.raw)
@@ -151,7 +153,11 @@ class ParsedTable:
         """The cells of ``column`` as written (``""`` everywhere when absent)."""
         found = self.raw.text.get(column)
         if found is None:
-            found = np.full(len(self.raw), "", dtype=object)
+            if not self._blank:
+                blank = np.full(len(self.raw), "", dtype=object)
+                blank.flags.writeable = False  # shared by every absent column
+                self._blank.append(blank)
+            found = self._blank[0]
         return found
 
     def given(self, column: str) -> np.ndarray:
@@ -162,6 +168,8 @@ class ParsedTable:
 
 def is_one_of(values: np.ndarray, choices: Collection[Any]) -> np.ndarray:
     """``np.isin`` for text arrays, hash-based (fast on millions of rows)."""
+    if len(choices) == 0:
+        return np.zeros(len(values), dtype=bool)
     found: np.ndarray = pd.Series(values, dtype=object, copy=False).isin(list(choices)).to_numpy()
     return found
 
