@@ -49,12 +49,14 @@ def test_parquet_on_request_for_a_csv_bundle(bundle: Path, tmp_path: Path) -> No
         assert table.column("patient_id").to_pylist() == [line[0] for line in lines[1:]]
 
 
+@pytest.mark.parametrize("engine", ["reference", "columnar"])
 def test_a_value_parquet_cannot_hold_stops_the_run(
-    bundle: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    bundle: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], engine: str
 ) -> None:
     """An activity of 7.0000001 GBq in a Parquet bundle: Parquet outputs by default, whose
     decimal128(38, 6) column cannot hold it (D180): exit 2, every row listed, nothing
-    written; CSV on request holds it."""
+    written; CSV on request holds it. The same with either engine (the columnar one
+    finds it before converting any table)."""
     source = tmp_path / "source"
     source.mkdir()
     for path in bundle.iterdir():
@@ -69,14 +71,14 @@ def test_a_value_parquet_cannot_hold_stops_the_run(
     assert run_cli(["convert", str(source), "--to", "parquet", "--out", str(parquet)]) == 0
     capsys.readouterr()
     out = tmp_path / "out"
-    assert run_cli(["assess", str(parquet), "--out", str(out)]) == 2
+    assert run_cli(["assess", str(parquet), "--out", str(out), "--engine", engine]) == 2
     err = capsys.readouterr().err
     assert "error: courses.parquet row 2, cumulative_activity_gbq = " in err
     assert "cannot be written exactly as Parquet decimal128(38, 6)" in err
     assert "error: timepoints.parquet row" in err
     assert err.endswith("error(s): nothing was written.\n")
     assert not out.exists()
-    args = ["assess", str(parquet), "--out", str(out), "--output-format", "csv"]
+    args = ["assess", str(parquet), "--out", str(out), "--output-format", "csv", "--engine", engine]
     assert run_cli(args) == 0
     courses = (out / "courses.csv").read_text(encoding="utf-8").splitlines()
     assert courses[1].split(",")[0] == first[0]

@@ -11,6 +11,7 @@ writer, or the reference's Parquet schema (:mod:`prrt.columnar.outputs`).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -123,11 +124,11 @@ def write_columnar_outputs(
     if arrow is None or metabolic:
         # rows: the reference's writer (an activity sum Parquet cannot hold is named)
         return write_parquet_outputs({**output_rows(result), **metabolic}, out_dir)
-    arrow.update(metabolic_arrow or {})
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, table in arrow.items():
+    for name, table in itertools.chain(arrow, (metabolic_arrow or {}).items()):
         path = out_dir / f"{name}.parquet"
         pq.write_table(table.combine_chunks(), path, compression="snappy")
         written.append(path)
+        del table  # the next table is converted once this one is written
     return written

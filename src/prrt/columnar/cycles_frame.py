@@ -250,4 +250,3 @@ def _check_exact(activity: _Amounts, planned: _Amounts, standard: Decimal, *, sc
 def _days(dates: np.ndarray) -> pa.Array:
     """Whole days since 1970-01-01 of ``datetime64[D]`` values."""
     return pa.array(dates.astype("datetime64[D]").astype(np.int64), pa.int64())
-

@@ -9,12 +9,14 @@ Two routes, both giving the reference engine's bytes:
 - :func:`output_arrow`: Arrow tables of the reference's Parquet schema
   (:func:`~prrt.assess.parquet_format.arrow_schema`) built column by column without
   Python values: hundredths of a mm become ``decimal128(38, 2)`` by their unscaled
-  integer, activity sums are cast exactly to ``decimal128(38, 6)``. When a sum cannot be
-  held exactly, None: the caller takes the row route, whose writer names the value
-  (docs/decisions.md, D180).
+  integer, activity sums are cast exactly to ``decimal128(38, 6)``, one table at a time.
+  When a sum cannot be held exactly, None: the caller takes the row route, whose writer
+  names the value (docs/decisions.md, D180).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -47,28 +49,42 @@ def output_rows(result: ColumnarTables) -> dict[str, list[Row]]:
     return rows
 
 
-def output_arrow(result: ColumnarTables) -> dict[str, pa.Table] | None:
-    """Every table in its Parquet schema; None when an activity sum needs more than the
-    six decimals of its Parquet type (D180)."""
-    converted: dict[str, pa.Table] = {}
+def output_arrow(result: ColumnarTables) -> Iterator[tuple[str, pa.Table]] | None:
+    """Every table in its Parquet schema, each converted when it is reached (so that one
+    converted table at a time is held); None when an activity sum needs more than the
+    six decimals of its Parquet type (D180), found before any table is converted."""
+    if not _sums_fit(result):
+        return None
+    return ((name, _parquet_table(result, name)) for name in TABLE_COLUMNS)
+
+
+def _sums_fit(result: ColumnarTables) -> bool:
+    """Whether every activity sum casts exactly to its Parquet type (D180)."""
     for name in TABLE_COLUMNS:
-        table = result.tables[name]
-        schema = arrow_schema(name)
-        arrays = []
-        for field in schema:
-            column = table.column(field.name).combine_chunks()
-            kind = OUTPUT_TYPES[name][field.name]
-            if kind is ColumnType.MM:
-                arrays.append(_hundredths_as_mm(column, field.type))
-            elif kind is ColumnType.GBQ:
+        for field in arrow_schema(name):
+            if OUTPUT_TYPES[name][field.name] is ColumnType.GBQ:
                 try:
-                    arrays.append(pc.cast(column, field.type, safe=True))
+                    pc.cast(result.tables[name].column(field.name), field.type, safe=True)
                 except (pa.ArrowInvalid, OverflowError):
-                    return None
-            else:
-                arrays.append(column.cast(field.type))
-        converted[name] = pa.Table.from_arrays(arrays, schema=schema)
-    return converted
+                    return False
+    return True
+
+
+def _parquet_table(result: ColumnarTables, name: str) -> pa.Table:
+    """One table in its Parquet schema (its activity sums fit: :func:`_sums_fit`)."""
+    table = result.tables[name]
+    schema = arrow_schema(name)
+    arrays = []
+    for field in schema:
+        column = table.column(field.name).combine_chunks()
+        kind = OUTPUT_TYPES[name][field.name]
+        if kind is ColumnType.MM:
+            arrays.append(_hundredths_as_mm(column, field.type))
+        elif kind is ColumnType.GBQ:
+            arrays.append(pc.cast(column, field.type, safe=True))
+        else:
+            arrays.append(column.cast(field.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 def _hundredths_as_mm(column: pa.Array, mm_type: pa.DataType) -> pa.Array:
