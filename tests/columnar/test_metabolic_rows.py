@@ -130,10 +130,12 @@ def test_the_rows_over_worker_processes(
     simulated: Path, forked_calls: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Above the reference's threshold the patients are cut into one contiguous part per
-    worker, each building its part's cases: the same rows in the same order."""
+    worker, each building its part's cases a slice at a time: the same rows in the same
+    order."""
     monkeypatch.setattr(api, "PARALLEL_MIN_PATIENTS", 1)
     monkeypatch.setattr(api, "available_workers", lambda: 2)
     monkeypatch.setattr(parallel, "CHUNK_PATIENTS", 7)
+    monkeypatch.setattr(prrt.columnar.metabolic, "CASES_AT_ONCE", 50)  # several slices
     checked = checked_quietly(simulated, DEFAULT_CONFIG)
     expected = whole_bundle_rows(checked, simulated, DEFAULT_CONFIG)
     assert reference_metabolic_rows(checked, simulated, config=DEFAULT_CONFIG) == expected
@@ -149,6 +151,7 @@ def test_the_arrow_tables_over_worker_processes(
     monkeypatch.setattr(api, "PARALLEL_MIN_PATIENTS", 1)
     monkeypatch.setattr(api, "available_workers", lambda: 2)
     monkeypatch.setattr(parallel, "CHUNK_PATIENTS", 7)
+    monkeypatch.setattr(prrt.columnar.metabolic, "CASES_AT_ONCE", 50)  # several slices
     checked = checked_quietly(simulated, DEFAULT_CONFIG)
     expected = rows_to_arrow(whole_bundle_rows(checked, simulated, DEFAULT_CONFIG))
     found = reference_metabolic_arrow(checked, simulated, config=DEFAULT_CONFIG)
@@ -274,6 +277,7 @@ def test_the_csv_text_over_worker_processes(
     monkeypatch.setattr(api, "PARALLEL_MIN_PATIENTS", 1)
     monkeypatch.setattr(api, "available_workers", lambda: 2)
     monkeypatch.setattr(parallel, "CHUNK_PATIENTS", 7)
+    monkeypatch.setattr(prrt.columnar.metabolic, "CASES_AT_ONCE", 50)  # several slices
     checked = checked_quietly(simulated, DEFAULT_CONFIG)
     expected = whole_bundle_rows(checked, simulated, DEFAULT_CONFIG)
     found = reference_metabolic_text(checked, simulated, config=DEFAULT_CONFIG)

@@ -88,9 +88,10 @@ def metabolic_tables(
     Each worker builds the cases of its part of the patients (:func:`_parts`)."""
 
     def run(part: Sequence[str]) -> tuple[int, dict[str, list[Row]]]:
-        count, chunks = _part_rows(checked, source, part, config=config)
+        count = 0
         tables: dict[str, list[Row]] = {name: [] for name in METABOLIC_TABLE_COLUMNS}
-        for rows in chunks:
+        for cases, rows in _part_rows(checked, source, part, config=config):
+            count += cases
             for name, found in rows.items():
                 tables[name].extend(found)
         return count, tables
@@ -111,9 +112,10 @@ def metabolic_csv_text(checked: CheckedBundle, source: Path, *, config: Config) 
     memory, and formatting is spread over the workers; empty without metabolic outputs."""
 
     def run(part: Sequence[str]) -> tuple[int, dict[str, str]]:
-        count, chunks = _part_rows(checked, source, part, config=config)
+        count = 0
         texts: dict[str, list[str]] = {name: [] for name in METABOLIC_TABLE_COLUMNS}
-        for rows in chunks:
+        for cases, rows in _part_rows(checked, source, part, config=config):
+            count += cases
             for name, found in rows.items():
                 texts[name].append(format_rows(found))
         return count, {name: "".join(parts) for name, parts in texts.items()}
@@ -143,10 +145,11 @@ def metabolic_arrow_tables(
 
         def run(item: tuple[int, Sequence[str]]) -> tuple[int, bool]:
             index, part = item
-            count, chunks = _part_rows(checked, source, part, config=config)
+            count = 0
             with contextlib.ExitStack() as files:
                 writers: dict[str, pa.ipc.RecordBatchFileWriter] = {}
-                for rows in chunks:
+                for cases, rows in _part_rows(checked, source, part, config=config):
+                    count += cases
                     converted = rows_to_arrow(rows)
                     if converted.problems:
                         return count, False
@@ -196,21 +199,27 @@ def _parts(checked: CheckedBundle, config: Config) -> list[list[str]]:
     return [ordered[start:stop] for start, stop in itertools.pairwise(bounds.tolist())]
 
 
+CASES_AT_ONCE = 50_000
+"""The most patients whose cases a worker holds at once: a worker's part is built this
+many patients at a time (at a million patients a part's cases took gigabytes; D212)."""
+
+
 def _part_rows(
     checked: CheckedBundle, source: Path, part: Sequence[str], *, config: Config
-) -> tuple[int, Iterator[dict[str, list[Row]]]]:
-    """The number of cases of ``part`` with metabolic outputs, and their rows a chunk
-    at a time (:func:`prrt.assess.parallel.chunk_bounds`), in order; each case is released
-    once its chunk is yielded, so that a worker's memory falls as it goes."""
-    cases, scopes = _part_cases(checked, source, part, config=config)
-
-    def chunks() -> Iterator[dict[str, list[Row]]]:
-        for start, stop in chunk_bounds(len(cases)):
-            chunk = cases[: stop - start]
-            del cases[: stop - start]
-            yield _chunk_rows(chunk, config=config, scopes=scopes)
-
-    return len(cases), chunks()
+) -> Iterator[tuple[int, dict[str, list[Row]]]]:
+    """The metabolic rows of ``part`` a chunk at a time
+    (:func:`prrt.assess.parallel.chunk_bounds`), in order, each with the number of its
+    cases that have metabolic outputs. The cases are built :data:`CASES_AT_ONCE` patients
+    at a time and each is released once its chunk is yielded, so that a worker's memory
+    stays within one slice's cases."""
+    for start in range(0, len(part), CASES_AT_ONCE):
+        cases, scopes = _part_cases(
+            checked, source, part[start : start + CASES_AT_ONCE], config=config
+        )
+        for low, high in chunk_bounds(len(cases)):
+            chunk = cases[: high - low]
+            del cases[: high - low]
+            yield len(chunk), _chunk_rows(chunk, config=config, scopes=scopes)
 
 
 def _part_cases(

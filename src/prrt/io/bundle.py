@@ -110,7 +110,8 @@ def bundle_of(
         response_scopes=_labels(tables["responses"].values["scope"]),
         sum_scopes=_labels(tables["sums"].values["scope"]),
         clinical_records=clinical_records,
-        evaluators=named_evaluators(tables),
+        # found once when checked; an evaluator's view has its own (D110)
+        evaluators=checked.evaluators if checked.evaluator is None else named_evaluators(tables),
         accepted=accepted_evaluators(tables),
     )
 
