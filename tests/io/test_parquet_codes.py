@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from prrt.config import load_config
 from prrt.io.bundle import validate_bundle
 from prrt.io.text_codes import Codes, factorize_codes
-from prrt.io.validate import check_bundle
+from prrt.io.validate import check_bundle, without_codes
 from prrt.io.validate_keys import lookup_positions
 
 from .conftest import VALID_FILES, write_files
@@ -102,6 +102,30 @@ def test_the_codes_of_every_column_are_its_factorized_text(tmp_path: Path) -> No
             assert codes.tolist() == expected[0].tolist(), (table.spec.name, column)
             assert distinct.tolist() == expected[1].tolist(), (table.spec.name, column)
     assert coded > 50
+
+
+def test_a_bundle_without_its_codes_factorizes_the_same(tmp_path: Path) -> None:
+    """``without_codes`` drops every kept code (the reader's and the factorized columns')
+    and keeps the text, values and report; codes asked for again are the same."""
+    folder = cut_parquet_bundle(tmp_path / "parquet", broken_files())
+    checked = check_bundle(folder, config=load_config(None))
+    lean = without_codes(checked)
+    assert lean.report is checked.report
+    assert lean.links is checked.links
+    compared = 0
+    for name, table in checked.tables.items():
+        bare = lean.tables[name]
+        assert not bare.raw.codes
+        assert bare.raw.text is table.raw.text
+        assert bare.values is table.values
+        for column in table.raw.text:
+            codes, distinct = table.factorized(column)
+            again, again_distinct = bare.factorized(column)
+            assert again.tolist() == codes.tolist(), (name, column)
+            assert again_distinct.tolist() == distinct.tolist(), (name, column)
+            compared += 1
+    assert compared > 50
+    assert any(table.raw.codes for table in checked.tables.values())
 
 
 def test_a_nul_character_in_a_parquet_cell_makes_it_another_text(tmp_path: Path) -> None:

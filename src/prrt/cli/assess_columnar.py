@@ -24,7 +24,7 @@ def run_assess_columnar(
     exit status (2 with one line naming what the engine does not support)."""
     from prrt.assess.api import default_output_format
     from prrt.errors import DataValidationError
-    from prrt.io.validate import check_bundle
+    from prrt.io.validate import check_bundle, without_codes
 
     try:
         from prrt.columnar.assess_files import (
@@ -52,6 +52,7 @@ def run_assess_columnar(
     try:
         with progress_bar("Engine inputs and metabolic responses", total=patients) as advance:
             inputs = prepare_inputs(checked, config=config, scopes=scopes or None)
+            checked = without_codes(checked)  # the metabolic workers need none (D212)
             metabolic_arrow = metabolic_text = None
             if chosen is TableFormat.PARQUET:  # converted by the workers (D212)
                 metabolic_arrow = reference_metabolic_arrow(checked, bundle_path, config=config)

@@ -75,6 +75,19 @@ def check_bundle(path: Path, *, config: Config) -> CheckedBundle:
     return check_loaded(load_tables(path), config=config)
 
 
+def without_codes(checked: CheckedBundle) -> CheckedBundle:
+    """``checked`` without the cell codes its checks kept (the readers' codes and each
+    table's factorized columns, :mod:`prrt.io.text_codes`): the same text, values, links
+    and report, in less memory (gigabytes at a million patients). A code asked for later
+    is computed again from the text, with the same result."""
+    tables = {
+        name: replace(table, raw=replace(table.raw, codes={}))
+        for name, table in checked.tables.items()
+    }
+    readers = tuple(without_codes(reader) for reader in checked.readers)
+    return replace(checked, tables=tables, readers=readers)
+
+
 def check_loaded(loaded: LoadedTables, *, config: Config) -> CheckedBundle:
     """Check tables already read as text (a file's, or the web application's rows)."""
     issues: list[Issue] = list(loaded.issues)
@@ -101,9 +114,7 @@ def check_loaded(loaded: LoadedTables, *, config: Config) -> CheckedBundle:
         )
     issues += checked.report.issues
     issues.sort(key=_position)
-    return replace(
-        checked, report=ValidationReport(issues), imputed=imputed, evaluators=evaluators
-    )
+    return replace(checked, report=ValidationReport(issues), imputed=imputed, evaluators=evaluators)
 
 
 def _check_linked(
