@@ -66,6 +66,13 @@ def test_a_row_of_an_unknown_assessment_is_an_error() -> None:
         list(patient_batches(broken, max_measurement_rows=3))
 
 
+def test_a_row_of_an_unknown_patient_is_an_error() -> None:
+    broken = tables()
+    broken["input_lesions"] = pa.table({"lesion_pos": [0, 1], "patient_pos": [1, 7]})
+    with pytest.raises(ValueError, match="input_lesions"):
+        list(patient_batches(broken, max_measurement_rows=3))
+
+
 def test_the_limit_is_positive() -> None:
     with pytest.raises(ValueError, match="positive"):
         list(patient_batches(tables(), max_measurement_rows=0))

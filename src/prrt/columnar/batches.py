@@ -53,6 +53,7 @@ def patient_batches(
         raise ValueError(f"max_measurement_rows must be positive, not {max_measurement_rows}")
     patient_of = _patient_of_rows(tables)
     patient_positions = _column(tables[_PATIENTS], "patient_pos")
+    _check_owned(patient_of, patient_positions)
     stops = _batch_stops(patient_positions, patient_of[_MEASUREMENTS], max_measurement_rows)
     if len(stops) == 1:
         yield PatientBatch(0, stops[0], len(patient_positions), dict(tables))
@@ -102,6 +103,22 @@ def _patients_of_assessments(
     if np.any(patients < 0):
         raise ValueError(f"{name}: rows whose assessment_pos is not in {_ASSESSMENTS}")
     return patients
+
+
+def _check_owned(
+    patient_of: Mapping[str, npt.NDArray[np.int64] | None], patients: npt.NDArray[np.int64]
+) -> None:
+    """Every row belongs to a patient of ``input_patients``, so that some batch holds it
+    (the input tables link only usable patients; a row outside them is an error, not a
+    row to drop)."""
+    known = np.zeros(int(patients.max(initial=-1)) + 1, dtype=bool)
+    known[patients] = True
+    for name, rows in patient_of.items():
+        if rows is None:
+            continue
+        inside = (rows >= 0) & (rows < len(known))
+        if not (inside.all() and known[rows[inside]].all()):
+            raise ValueError(f"{name}: rows of a patient not in {_PATIENTS}")
 
 
 def _batch_stops(
