@@ -7,8 +7,9 @@ gets only its metabolic assessment
 (:func:`prrt.assess.patient_metabolic.assess_patient_metabolic`). They are cut into one
 contiguous part per worker process (as many as the reference uses,
 :func:`prrt.assess.api.worker_count`; :func:`prrt.forked.map_forked`), and each worker
-builds its own part's cases, so that building them is spread too and the parent never
-holds them: the rows and their order are those of ``prrt assess``.
+builds its own part's cases, :data:`CASES_AT_ONCE` patients at a time, so that
+building them is spread too, the parent never holds them and a worker holds one slice's:
+the rows and their order are those of ``prrt assess``.
 """
 
 from __future__ import annotations
