@@ -116,6 +116,16 @@ def forked_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
+@pytest.fixture
+def small_slices(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two workers above the reference's threshold, each building its cases 50 patients
+    at a time and converting its rows 7 cases at a time: many slices and chunks."""
+    monkeypatch.setattr(api, "PARALLEL_MIN_PATIENTS", 1)
+    monkeypatch.setattr(api, "available_workers", lambda: 2)
+    monkeypatch.setattr(parallel, "CHUNK_PATIENTS", 7)
+    monkeypatch.setattr(prrt.columnar.metabolic, "CASES_AT_ONCE", 50)
+
+
 def test_the_rows_of_the_reference_path(simulated: Path, forked_calls: list[int]) -> None:
     """About 1,000 patients with PET data: one process (below
     :data:`prrt.assess.api.PARALLEL_MIN_PATIENTS`)."""
@@ -127,15 +137,11 @@ def test_the_rows_of_the_reference_path(simulated: Path, forked_calls: list[int]
 
 
 def test_the_rows_over_worker_processes(
-    simulated: Path, forked_calls: list[int], monkeypatch: pytest.MonkeyPatch
+    simulated: Path, forked_calls: list[int], small_slices: None
 ) -> None:
     """Above the reference's threshold the patients are cut into one contiguous part per
     worker, each building its part's cases a slice at a time: the same rows in the same
     order."""
-    monkeypatch.setattr(api, "PARALLEL_MIN_PATIENTS", 1)
-    monkeypatch.setattr(api, "available_workers", lambda: 2)
-    monkeypatch.setattr(parallel, "CHUNK_PATIENTS", 7)
-    monkeypatch.setattr(prrt.columnar.metabolic, "CASES_AT_ONCE", 50)  # several slices
     checked = checked_quietly(simulated, DEFAULT_CONFIG)
     expected = whole_bundle_rows(checked, simulated, DEFAULT_CONFIG)
     assert reference_metabolic_rows(checked, simulated, config=DEFAULT_CONFIG) == expected
@@ -143,15 +149,11 @@ def test_the_rows_over_worker_processes(
 
 
 def test_the_arrow_tables_over_worker_processes(
-    simulated: Path, forked_calls: list[int], monkeypatch: pytest.MonkeyPatch
+    simulated: Path, forked_calls: list[int], small_slices: None
 ) -> None:
     """The Parquet route (docs/decisions.md, D212): each worker converts its rows a
     chunk at a time (small chunks here, so many), and the tables equal the conversion of
     the whole bundle's rows."""
-    monkeypatch.setattr(api, "PARALLEL_MIN_PATIENTS", 1)
-    monkeypatch.setattr(api, "available_workers", lambda: 2)
-    monkeypatch.setattr(parallel, "CHUNK_PATIENTS", 7)
-    monkeypatch.setattr(prrt.columnar.metabolic, "CASES_AT_ONCE", 50)  # several slices
     checked = checked_quietly(simulated, DEFAULT_CONFIG)
     expected = rows_to_arrow(whole_bundle_rows(checked, simulated, DEFAULT_CONFIG))
     found = reference_metabolic_arrow(checked, simulated, config=DEFAULT_CONFIG)
@@ -267,17 +269,13 @@ def _mapped_arrow_files() -> list[tuple[int, int]]:
 
 
 def test_the_csv_text_over_worker_processes(
-    simulated: Path, forked_calls: list[int], monkeypatch: pytest.MonkeyPatch
+    simulated: Path, forked_calls: list[int], small_slices: None
 ) -> None:
     """The CSV route: each worker formats its rows a chunk at a time (small chunks here),
     and the text is the reference writer's for the whole bundle's rows."""
     from prrt.assess.csv_format import format_rows
     from prrt.columnar.assess_files import reference_metabolic_text
 
-    monkeypatch.setattr(api, "PARALLEL_MIN_PATIENTS", 1)
-    monkeypatch.setattr(api, "available_workers", lambda: 2)
-    monkeypatch.setattr(parallel, "CHUNK_PATIENTS", 7)
-    monkeypatch.setattr(prrt.columnar.metabolic, "CASES_AT_ONCE", 50)  # several slices
     checked = checked_quietly(simulated, DEFAULT_CONFIG)
     expected = whole_bundle_rows(checked, simulated, DEFAULT_CONFIG)
     found = reference_metabolic_text(checked, simulated, config=DEFAULT_CONFIG)

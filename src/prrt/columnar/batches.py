@@ -84,7 +84,7 @@ def _patient_of_rows(tables: Mapping[str, pa.Table]) -> dict[str, npt.NDArray[np
             found[name] = _column(table, "patient_pos")
         elif "assessment_pos" in table.column_names:
             found[name] = _patients_of_assessments(
-                name, _column(table, "assessment_pos"), patient_of_assessment
+                _column(table, "assessment_pos"), patient_of_assessment
             )
         else:
             found[name] = None
@@ -92,25 +92,22 @@ def _patient_of_rows(tables: Mapping[str, pa.Table]) -> dict[str, npt.NDArray[np
 
 
 def _patients_of_assessments(
-    name: str, positions: npt.NDArray[np.int64], patient_of_assessment: npt.NDArray[np.int64]
+    positions: npt.NDArray[np.int64], patient_of_assessment: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.int64]:
-    """The patients of rows keyed by assessment; a row whose assessment is not in
-    ``input_assessments`` would belong to no batch, which validation rules out (it is
-    an error, not a row to drop)."""
+    """The patients of rows keyed by assessment (-1 where the assessment is not in
+    ``input_assessments``: :func:`_check_owned` reports it)."""
     known = (positions >= 0) & (positions < len(patient_of_assessment))
     patients = np.full(len(positions), -1, dtype=np.int64)
     patients[known] = patient_of_assessment[positions[known]]
-    if np.any(patients < 0):
-        raise ValueError(f"{name}: rows whose assessment_pos is not in {_ASSESSMENTS}")
     return patients
 
 
 def _check_owned(
     patient_of: Mapping[str, npt.NDArray[np.int64] | None], patients: npt.NDArray[np.int64]
 ) -> None:
-    """Every row belongs to a patient of ``input_patients``, so that some batch holds it
-    (the input tables link only usable patients; a row outside them is an error, not a
-    row to drop)."""
+    """Every row belongs to a patient of ``input_patients`` (through its assessment where
+    it has no ``patient_pos``), so that some batch holds it: the input tables link only
+    usable patients, so a row outside them is an error, not a row to drop."""
     known = np.zeros(int(patients.max(initial=-1)) + 1, dtype=bool)
     known[patients] = True
     for name, rows in patient_of.items():
