@@ -28,6 +28,8 @@ def run_assess_columnar(
 
     try:
         from prrt.columnar.assess_files import (
+            metabolic_frames,
+            metabolic_outputs,
             reference_metabolic_arrow,
             reference_metabolic_rows,
             reference_metabolic_text,
@@ -50,22 +52,30 @@ def run_assess_columnar(
     chosen = output_format or default_output_format(bundle_path)
     patients = int(checked.links.usable["patients"].sum())
     try:
-        with progress_bar("Engine inputs and metabolic responses", total=patients) as advance:
+        with progress_bar("Engine inputs", total=patients) as advance:
             inputs = prepare_inputs(checked, config=config, scopes=scopes or None)
+            frames = metabolic_frames(checked, config=config)  # else the reference path (D216)
             checked = without_codes(checked)  # the metabolic workers need none (D212)
             metabolic_arrow = metabolic_text = None
-            if chosen is TableFormat.PARQUET:  # converted by the workers (D212)
-                metabolic_arrow = reference_metabolic_arrow(checked, bundle_path, config=config)
-            else:  # formatted by the workers
-                metabolic_text = reference_metabolic_text(checked, bundle_path, config=config)
             metabolic = {}  # the rows: a value Parquet cannot hold (D180)
-            if chosen is TableFormat.PARQUET and metabolic_arrow is None:
-                metabolic = reference_metabolic_rows(checked, bundle_path, config=config)
+            if frames is None:
+                if chosen is TableFormat.PARQUET:  # converted by the workers (D212)
+                    metabolic_arrow = reference_metabolic_arrow(checked, bundle_path, config=config)
+                else:  # formatted by the workers
+                    metabolic_text = reference_metabolic_text(checked, bundle_path, config=config)
+                if chosen is TableFormat.PARQUET and metabolic_arrow is None:
+                    metabolic = reference_metabolic_rows(checked, bundle_path, config=config)
             advance(patients)
         del checked  # the engine needs neither it nor the rows (D189): memory for DuckDB
         gc.collect()
         with progress_bar("Assessing patients (columnar)", total=patients) as advance:
             result = run_columnar(inputs, config=config, on_patients=advance)
+        del inputs  # the metabolic relations and the files need only the results
+        gc.collect()
+        if frames is not None:
+            with progress_bar("Metabolic responses (columnar)", total=patients) as advance:
+                metabolic_arrow = metabolic_outputs(frames, result, config=config)
+                advance(patients)
     except ColumnarUnsupportedError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

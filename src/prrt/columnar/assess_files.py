@@ -3,10 +3,13 @@ docs/columnar.md; docs/decisions.md, D189).
 
 The five RECIST tables come from the columnar engine (:func:`assess_columnar`). The
 exploratory metabolic tables (docs/outputs.md), written only when some patient has PET
-data and ``[metabolic] criteria`` is not empty, come from the reference code path for
-those patients. Files are the reference's bytes: the five tables' CSV text from their
-Arrow columns (:mod:`prrt.columnar.csv_text`), the metabolic tables' by the reference's
-writer, or the reference's Parquet schema (:mod:`prrt.columnar.outputs`).
+data and ``[metabolic] criteria`` is not empty, are relations over the PET rows and the
+engine's scopes and time points (:mod:`prrt.columnar.metabolic_relations`), or, where
+exact integer SUVs cannot hold the bundle's numbers (:func:`metabolic_frames`), come from
+the reference code path for those patients (D216). Files are the reference's bytes: the
+tables' CSV text from their Arrow columns (:mod:`prrt.columnar.csv_text`), the reference
+path's metabolic tables by the reference's writer, or the reference's Parquet schema
+(:mod:`prrt.columnar.outputs`).
 """
 
 from __future__ import annotations
@@ -24,7 +27,13 @@ from prrt.assess.rows import TABLE_COLUMNS, Row
 from prrt.columnar.csv_text import write_csv_table
 from prrt.columnar.engine import ColumnarTables, assess_columnar
 from prrt.columnar.metabolic import metabolic_arrow_tables, metabolic_csv_text, metabolic_tables
+from prrt.columnar.metabolic_relations import (
+    metabolic_relation_rows,
+    metabolic_relations,
+    write_metabolic_csv,
+)
 from prrt.columnar.outputs import output_arrow, output_rows
+from prrt.columnar.pet_frames import PetFrames, exact_limits_hold, pet_frames
 from prrt.config import Config
 from prrt.errors import DataValidationError
 from prrt.io.issues import ValidationReport
@@ -33,6 +42,8 @@ from prrt.io.validate import CheckedBundle, check_bundle
 
 __all__ = [
     "assess_path_columnar",
+    "metabolic_frames",
+    "metabolic_outputs",
     "reference_metabolic_arrow",
     "reference_metabolic_rows",
     "reference_metabolic_text",
@@ -57,10 +68,39 @@ def assess_path_columnar(
     checked = check_bundle(path, config=config)
     if checked.report.has_errors:
         raise DataValidationError(checked.report)
+    frames = metabolic_frames(checked, config=config)
     result = assess_columnar(checked, config=config, scopes=scopes)
-    metabolic = reference_metabolic_rows(checked, path, config=config)
+    if frames is None:
+        metabolic = reference_metabolic_rows(checked, path, config=config)
+    else:
+        metabolic = metabolic_relation_rows(metabolic_outputs(frames, result, config=config))
     return AssessResult(
         rows={**output_rows(result), **metabolic}, warnings=ValidationReport(list(result.warnings))
+    )
+
+
+def metabolic_frames(checked: CheckedBundle, *, config: Config) -> PetFrames | None:
+    """The PET data of a supported bundle for :func:`metabolic_outputs`; None when its
+    numbers are beyond exact integer SUVs (:mod:`prrt.columnar.pet_frames`), and the
+    reference path computes the metabolic tables (D216)."""
+    frames = pet_frames(checked)
+    if frames is None or not exact_limits_hold(frames, config.metabolic):
+        return None
+    return frames
+
+
+def metabolic_outputs(
+    frames: PetFrames, result: ColumnarTables, *, config: Config
+) -> dict[str, pa.Table]:
+    """metabolic_responses and best_metabolic_response as relations over ``frames`` and
+    the scopes and protocol time points of the engine's ``result``, in the reference's
+    order and Parquet schema; empty (no tables) when no patient has PET data or no
+    criterion is configured (:func:`prrt.columnar.metabolic_relations.metabolic_relations`)."""
+    return metabolic_relations(
+        frames,
+        scopes=result.tables["best_response"],
+        ct_timepoints=result.tables["timepoints"],
+        config=config.metabolic,
     )
 
 
@@ -101,10 +141,10 @@ def write_columnar_outputs(
     metabolic_text: Mapping[str, str] | None = None,
 ) -> list[Path]:
     """Write the files ``prrt assess`` writes, in ``output_format``; the metabolic tables
-    from ``metabolic_arrow`` (Parquet, :func:`reference_metabolic_arrow`) or
-    ``metabolic_text`` (CSV, :func:`reference_metabolic_text`) when given, else from the
-    rows (Parquet: through the reference's writer, which names a value its type cannot
-    hold, D180).
+    from ``metabolic_arrow`` (in the Parquet schema: :func:`metabolic_outputs`, or
+    :func:`reference_metabolic_arrow` for Parquet only) or ``metabolic_text`` (CSV,
+    :func:`reference_metabolic_text`) when given, else from the rows (Parquet: through
+    the reference's writer, which names a value its type cannot hold, D180).
 
     Raises
     ------
@@ -115,6 +155,10 @@ def write_columnar_outputs(
     if output_format is TableFormat.CSV:
         out_dir.mkdir(parents=True, exist_ok=True)
         written = [write_csv_table(result.tables[name], name, out_dir) for name in TABLE_COLUMNS]
+        if metabolic_arrow is not None:
+            return written + [
+                write_metabolic_csv(table, name, out_dir) for name, table in metabolic_arrow.items()
+            ]
         if metabolic_text is None:
             return written + write_tables(metabolic.items(), out_dir)
         return written + [

@@ -40,7 +40,7 @@ from prrt.assess.csv_format import format_header
 from prrt.assess.rows import ColumnType, output_types
 from prrt.columnar.cycles_frame import gbq_values
 
-__all__ = ["csv_body", "write_csv_table"]
+__all__ = ["csv_body", "float_text", "write_csv_table"]
 
 _DECIMALS = "activity_decimals"
 _SLICE_ROWS = 1 << 18
@@ -119,8 +119,7 @@ def _cells(table: pa.Table, column: str, kind: ColumnType) -> pa.Array:
     if kind is ColumnType.BOOL:
         return pc.if_else(values, "true", "false")
     if kind is ColumnType.FLOAT:
-        text, rows = _float_reprs(values)
-        return text.take(rows)
+        return float_text(values)
     if kind is ColumnType.MM:
         return _millimetres(values)
     if kind is ColumnType.GBQ:
@@ -142,6 +141,12 @@ def _quoted(text: pa.Array) -> pa.Array:
 
 def _null_mask(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return np.asarray(values.is_null().to_numpy(zero_copy_only=False))
+
+
+def float_text(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Each double as the reference writes it (``repr``), null where the value is."""
+    text, rows = _float_reprs(values)
+    return text.take(rows)
 
 
 def _float_reprs(values: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
