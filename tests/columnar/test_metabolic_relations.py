@@ -232,3 +232,28 @@ def test_batches_of_patients_give_one_run(stress: Path, monkeypatch: pytest.Monk
 
     monkeypatch.setattr(relations, "PATIENTS_AT_ONCE", 150)
     assert_same_metabolic(stress, DEFAULT_CONFIG)
+
+
+def test_exact_limits_by_hand() -> None:
+    """``100 d x max_lesions x largest**2 < 2**53`` (D216), worked by hand: default
+    thresholds -25/+25 (d = 1, n = 25: factor 100), 5 lesions; largest SUV 1,250 (12.50
+    at scale 2): 100 x 5 x 1,250**2 = 781,250,000, exact. Largest 134,217,728 (2**27):
+    500 x 2**54 is beyond 2**53. A threshold of -33.33 has d = 100 (factor 10,000)."""
+    import pyarrow as pa
+
+    from prrt.columnar.pet_frames import PetFrames, exact_limits_hold
+
+    def frames(largest: int, scale: int = 2) -> PetFrames:
+        empty = pa.table({"patient_pos": pa.array([], pa.int64())})
+        return PetFrames(
+            patients=empty, scans=empty, lesions=empty, scale=scale, largest_suv=largest
+        )
+
+    default = DEFAULT_CONFIG.metabolic
+    assert exact_limits_hold(frames(1250), default)
+    assert not exact_limits_hold(frames(1 << 27), default)
+    # 100 x 5 x 4,194,304**2 = 2**53 x 500 / 512 < 2**53; with d = 100, x100 beyond it
+    assert exact_limits_hold(frames(1 << 22), default)
+    odd = replace(default, response_threshold_pct=Decimal("-33.33"))
+    assert not exact_limits_hold(frames(1 << 22), odd)
+    assert not exact_limits_hold(frames(1, scale=16), default)  # 10**16 >= 2**53
