@@ -62,6 +62,7 @@ from prrt.columnar.csv_text import csv_body, float_text
 from prrt.columnar.pet_frames import PetFrames
 from prrt.config import MetabolicConfig
 from prrt.criteria.metabolic.result import MetabolicCategory, MetabolicReason
+from prrt.criteria.metabolic.timepoints import POST_BASELINE_TIMEPOINTS
 from prrt.model.enums import Timepoint
 
 __all__ = [
@@ -73,11 +74,10 @@ __all__ = [
 
 _GRADED = ("value", "baseline_value")
 """The columns holding a Krenning grade (an int, written ``3``) on krenning rows."""
-_LABELS = {str(t): rank for rank, t in enumerate(Timepoint)}
+_LABELS = pa.array([str(t) for t in Timepoint], pa.string())
 """The CT/MRI protocol labels in the reference's order (timepoints.csv)."""
-_PET_LABELS = ("mid", "end", "post6m")
-"""The labels a later PET can take
-(:data:`~prrt.criteria.metabolic.timepoints.POST_BASELINE_TIMEPOINTS`)."""
+_PET_LABELS = pa.array([str(t) for t in POST_BASELINE_TIMEPOINTS], pa.string())
+"""The labels a later PET can take."""
 
 
 def metabolic_relations(
@@ -92,7 +92,8 @@ def metabolic_relations(
     patient has PET data or no criterion is configured.
 
     ``scopes``: ``patient_pos``, ``scope``, ``scope_rank`` of best_response.csv;
-    ``ct_timepoints``: ``patient_pos``, ``timepoint``, ``date`` of timepoints.csv.
+    ``ct_timepoints``: ``patient_pos``, ``timepoint``, ``date`` of timepoints.csv. The
+    patients with PET rows are taken :data:`PATIENTS_AT_ONCE` at a time.
     """
     if not config.criteria:
         return {}
@@ -193,9 +194,9 @@ def _labelled(ct_timepoints: pa.Table) -> pa.Table:
     """The CT/MRI time points a later PET can borrow, with their rank in the reference's
     order (its tie-break between two CTs of one date)."""
     rows = ct_timepoints.select(["patient_pos", "timepoint", "date"])
-    rows = rows.filter(pc.is_in(rows.column("timepoint"), pa.array(_PET_LABELS)))
-    ranks = [_LABELS[t] for t in rows.column("timepoint").to_pylist()]
-    return rows.append_column("label_rank", pa.array(ranks, pa.int64()))
+    rows = rows.filter(pc.is_in(rows.column("timepoint"), _PET_LABELS))
+    ranks = pc.index_in(rows.column("timepoint"), value_set=_LABELS).cast(pa.int64())
+    return rows.append_column("label_rank", ranks)
 
 
 def _criteria(criteria: Sequence[str]) -> pa.Table:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+import duckdb
 import numpy as np
 import pyarrow as pa
 
@@ -153,8 +154,6 @@ def exact_limits_hold(frames: PetFrames, config: MetabolicConfig) -> bool:
 def _with_ct_groups(lesions: pa.Table, scans: pa.Table, ct_lesions: pa.Table) -> pa.Table:
     """``grp``: the PET row's group, else that of the patient's CT lesion of the same ID
     (:func:`prrt.criteria.metabolic.evaluate.derive_metabolic_responses`, rule 1)."""
-    import duckdb
-
     with duckdb.connect() as con:
         con.register("lesions", lesions)
         con.register("scans", scans)
