@@ -126,10 +126,26 @@ def test_pet_stress_cohort(stress: Path, variant: str) -> None:
     assert sum(1 for row in responses if row[4] is not None) > 100  # labelled scans
 
 
+@pytest.fixture(scope="module")
+def long_decimals(stress: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The stress cohort with one SUV of 16 decimals: beyond exact integer SUVs (D216)."""
+    bundle = tmp_path_factory.mktemp("long") / "bundle"
+    shutil.copytree(stress, bundle)
+    lesions = pd.read_csv(bundle / "pet_lesions.csv", dtype=str, keep_default_na=False)
+    lesions.loc[0, "suv_max"] = "12.0000000000000001"
+    lesions.to_csv(bundle / "pet_lesions.csv", index=False)
+    return bundle
+
+
 @pytest.mark.parametrize("form", ["csv", "parquet"])
-def test_command_writes_the_reference_bytes(stress: Path, form: str, tmp_path: Path) -> None:
-    """``prrt assess --engine columnar`` on the stress cohort: the metabolic files (and
-    the others) byte for byte the reference's."""
+@pytest.mark.parametrize("cohort", ["stress", "long_decimals"])
+def test_command_writes_the_reference_bytes(
+    cohort: str, form: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """``prrt assess --engine columnar`` on the stress cohort, from the relations, and
+    with an SUV beyond them, from the reference path: the metabolic files (and the
+    others) byte for byte the reference's."""
+    stress = request.getfixturevalue(cohort)
     outputs = {}
     for engine in ("reference", "columnar"):
         out = tmp_path / engine
@@ -148,18 +164,14 @@ def test_command_writes_the_reference_bytes(stress: Path, form: str, tmp_path: P
     assert not errors
 
 
-def test_suvs_beyond_exact_integers_take_the_reference_path(stress: Path, tmp_path: Path) -> None:
+def test_suvs_beyond_exact_integers_take_the_reference_path(long_decimals: Path) -> None:
     """An SUV with 16 decimals: no frames; the API still gives the reference's rows."""
     from prrt.assess.api import assess_path
 
-    bundle = tmp_path / "long"
-    shutil.copytree(stress, bundle)
-    lesions = pd.read_csv(bundle / "pet_lesions.csv", dtype=str, keep_default_na=False)
-    lesions.loc[0, "suv_max"] = "12.0000000000000001"
-    lesions.to_csv(bundle / "pet_lesions.csv", index=False)
-    assert metabolic_frames(checked_quietly(bundle, DEFAULT_CONFIG), config=DEFAULT_CONFIG) is None
-    columnar = assess_path(bundle, engine="columnar")
-    expected = reference_metabolic(bundle, DEFAULT_CONFIG)
+    checked = checked_quietly(long_decimals, DEFAULT_CONFIG)
+    assert metabolic_frames(checked, config=DEFAULT_CONFIG) is None
+    columnar = assess_path(long_decimals, engine="columnar")
+    expected = reference_metabolic(long_decimals, DEFAULT_CONFIG)
     for name, rows in expected.items():
         assert columnar.rows[name] == rows, name
 
