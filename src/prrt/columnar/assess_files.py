@@ -55,8 +55,9 @@ def assess_path_columnar(
     path: Path, *, config: Config, scopes: Sequence[str] | None = None
 ) -> AssessResult:
     """:func:`prrt.assess.api.assess_path` with the columnar engine: the same rows (the
-    five tables, and the metabolic ones from the reference path) and the reference's
-    assess-time quality warnings (:mod:`prrt.columnar.quality`).
+    five tables, and the metabolic ones as relations or from the reference path,
+    :func:`metabolic_frames`) and the reference's assess-time quality warnings
+    (:mod:`prrt.columnar.quality`).
 
     Raises
     ------

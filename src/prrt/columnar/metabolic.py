@@ -1,5 +1,7 @@
-"""The metabolic outputs of ``prrt assess --engine columnar`` from the reference code path
-(docs/outputs.md; docs/columnar.md).
+"""The metabolic outputs of ``prrt assess --engine columnar`` from the reference code path,
+for a bundle whose SUVs the relations cannot hold exactly
+(:func:`prrt.columnar.assess_files.metabolic_frames`; docs/outputs.md; docs/columnar.md;
+D216).
 
 Only the patients with PET data get metabolic rows, so only their cases are built
 (:func:`pet_patient_ids`, :func:`prrt.io.cases.build_cases` with ``patients``), and each
