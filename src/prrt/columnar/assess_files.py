@@ -19,7 +19,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from prrt.assess.api import AssessResult, write_table_text, write_tables
 from prrt.assess.parquet_format import write_parquet_outputs
@@ -32,7 +31,7 @@ from prrt.columnar.metabolic_relations import (
     metabolic_relations,
     write_metabolic_csv,
 )
-from prrt.columnar.outputs import output_arrow, output_rows
+from prrt.columnar.outputs import output_arrow, output_rows, row_group_slices, write_row_groups
 from prrt.columnar.pet_frames import PetFrames, exact_limits_hold, pet_frames
 from prrt.config import Config
 from prrt.errors import DataValidationError
@@ -170,10 +169,8 @@ def write_columnar_outputs(
         # rows: the reference's writer (an activity sum Parquet cannot hold is named)
         return write_parquet_outputs({**output_rows(result), **metabolic}, out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, table in itertools.chain(arrow, (metabolic_arrow or {}).items()):
-        path = out_dir / f"{name}.parquet"
-        pq.write_table(table.combine_chunks(), path, compression="snappy")
-        written.append(path)
-        del table  # the next table is converted once this one is written
-    return written
+    metabolic_parts = ((name, row_group_slices(t)) for name, t in (metabolic_arrow or {}).items())
+    return [
+        write_row_groups(parts, out_dir / f"{name}.parquet")
+        for name, parts in itertools.chain(arrow, metabolic_parts)
+    ]

@@ -9,26 +9,41 @@ Two routes, both giving the reference engine's bytes:
 - :func:`output_arrow`: Arrow tables of the reference's Parquet schema
   (:func:`~prrt.assess.parquet_format.arrow_schema`) built column by column without
   Python values: hundredths of a mm become ``decimal128(38, 2)`` by their unscaled
-  integer, activity sums are cast exactly to ``decimal128(38, 6)``, one table at a time.
-  When a sum cannot be held exactly, None: the caller takes the row route, whose writer
-  names the value (docs/decisions.md, D180).
+  integer, activity sums are cast exactly to ``decimal128(38, 6)``, one row group of
+  :data:`ROW_GROUP_ROWS` rows at a time (:func:`write_row_groups` writes them: the bytes
+  of ``pyarrow.parquet.write_table`` over the whole table, which the reference's writer
+  calls). When a sum cannot be held exactly, None: the caller takes the row route, whose
+  writer names the value (docs/decisions.md, D180).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from prrt.assess.parquet_format import arrow_schema
 from prrt.assess.rows import OUTPUT_TYPES, TABLE_COLUMNS, ColumnType, Row, hmm_to_mm
 from prrt.columnar.cycles_frame import gbq_values
 from prrt.columnar.engine import ColumnarTables
 
-__all__ = ["output_arrow", "output_rows"]
+__all__ = [
+    "ROW_GROUP_ROWS",
+    "output_arrow",
+    "output_rows",
+    "row_group_slices",
+    "write_row_groups",
+]
 
 _DECIMALS = "activity_decimals"
+ROW_GROUP_ROWS = 1024 * 1024
+"""The most rows of a row group ``pyarrow.parquet.write_table`` writes by default (the
+reference's writer, :func:`prrt.assess.parquet_format.write_parquet_outputs`): each
+row group is encoded on its own, so a table written one such slice at a time is the same
+file, and only one slice is held converted (docs/decisions.md, D212)."""
 
 
 def output_rows(result: ColumnarTables) -> dict[str, list[Row]]:
@@ -49,13 +64,42 @@ def output_rows(result: ColumnarTables) -> dict[str, list[Row]]:
     return rows
 
 
-def output_arrow(result: ColumnarTables) -> Iterator[tuple[str, pa.Table]] | None:
-    """Every table in its Parquet schema, each converted when it is reached (so that one
-    converted table at a time is held); None when an activity sum needs more than the
+def output_arrow(result: ColumnarTables) -> Iterator[tuple[str, Iterator[pa.Table]]] | None:
+    """Every table in its Parquet schema, as its row groups (:data:`ROW_GROUP_ROWS`),
+    each converted when it is reached; None when an activity sum needs more than the
     six decimals of its Parquet type (D180), found before any table is converted."""
     if not _sums_fit(result):
         return None
-    return ((name, _parquet_table(result, name)) for name in TABLE_COLUMNS)
+    return ((name, _row_groups(result.tables[name], name)) for name in TABLE_COLUMNS)
+
+
+def write_row_groups(parts: Iterable[pa.Table], path: Path) -> Path:
+    """Write ``parts`` (at least one; each of :data:`ROW_GROUP_ROWS` rows but the last, as
+    :func:`row_group_slices` cuts them) as one snappy-compressed Parquet file in the first
+    part's schema: the bytes of ``pyarrow.parquet.write_table`` over their concatenation."""
+    writer: pq.ParquetWriter | None = None
+    try:
+        for part in parts:
+            if writer is None:
+                writer = pq.ParquetWriter(path, part.schema, compression="snappy")
+            writer.write_table(part.combine_chunks())
+    finally:
+        if writer is not None:
+            writer.close()
+    return path
+
+
+def row_group_slices(table: pa.Table) -> Iterator[pa.Table]:
+    """``table`` :data:`ROW_GROUP_ROWS` rows at a time (one empty slice for an empty
+    table, as ``write_table`` writes one empty row group)."""
+    for start in range(0, max(table.num_rows, 1), ROW_GROUP_ROWS):
+        yield table.slice(start, ROW_GROUP_ROWS)
+
+
+def _row_groups(table: pa.Table, name: str) -> Iterator[pa.Table]:
+    """``table`` in its Parquet schema, one row group at a time."""
+    for part in row_group_slices(table):
+        yield _parquet_table(part, name)
 
 
 def _sums_fit(result: ColumnarTables) -> bool:
@@ -70,9 +114,9 @@ def _sums_fit(result: ColumnarTables) -> bool:
     return True
 
 
-def _parquet_table(result: ColumnarTables, name: str) -> pa.Table:
-    """One table in its Parquet schema (its activity sums fit: :func:`_sums_fit`)."""
-    table = result.tables[name]
+def _parquet_table(table: pa.Table, name: str) -> pa.Table:
+    """Rows of table ``name`` in its Parquet schema (its activity sums fit:
+    :func:`_sums_fit`)."""
     schema = arrow_schema(name)
     arrays = []
     for field in schema:
