@@ -43,7 +43,7 @@ ROW_GROUP_ROWS = 1024 * 1024
 """The most rows of a row group ``pyarrow.parquet.write_table`` writes by default (the
 reference's writer, :func:`prrt.assess.parquet_format.write_parquet_outputs`): each
 row group is encoded on its own, so a table written one such slice at a time is the same
-file, and only one slice is held converted (docs/decisions.md, D212)."""
+file, and only one slice is held converted (docs/decisions.md, D217)."""
 
 
 def output_rows(result: ColumnarTables) -> dict[str, list[Row]]:
