@@ -25,7 +25,7 @@ from prrt.columnar.frames import check_supported, written_text
 from prrt.io.validate import CheckedBundle
 from prrt.io.validate_cells import is_one_of
 
-__all__ = ["PATIENT_DATE_COLUMNS", "patient_dates"]
+__all__ = ["PATIENT_DATE_COLUMNS", "date_array", "patient_dates"]
 
 PATIENT_DATE_COLUMNS = (
     "patient_pos", "patient_id", "reference_date", "death_date", "new_therapy_date",
@@ -70,12 +70,12 @@ def patient_dates(checked: CheckedBundle) -> pa.Table:
         {
             "patient_pos": pa.array(patients, pa.int64()),
             "patient_id": written_text(tables["patients"], "patient_id", patients),
-            "reference_date": _dates(checked.timeline.reference[patients]),
-            "death_date": _dates(values["death_date"][patients]),
-            "new_therapy_date": _dates(values["new_therapy_date"][patients]),
-            "last_contact_date": _dates(values["last_contact_date"][patients]),
-            "last_assessment_date": _dates(last_assessment),
-            "last_cycle_date": _dates(last_cycle),
+            "reference_date": date_array(checked.timeline.reference[patients]),
+            "death_date": date_array(values["death_date"][patients]),
+            "new_therapy_date": date_array(values["new_therapy_date"][patients]),
+            "last_contact_date": date_array(values["last_contact_date"][patients]),
+            "last_assessment_date": date_array(last_assessment),
+            "last_cycle_date": date_array(last_cycle),
         }
     )
 
@@ -92,6 +92,7 @@ def _latest(owner: np.ndarray, day: np.ndarray, usable: np.ndarray) -> np.ndarra
     return latest.view("datetime64[D]")
 
 
-def _dates(values: np.ndarray) -> pa.Array:
+def date_array(values: np.ndarray) -> pa.Array:
+    """Dates (``datetime64``, NaT when unknown) as Arrow ``date32``, null for NaT."""
     days = values.astype("datetime64[D]")
     return pa.array(days, pa.date32(), mask=np.isnat(days))

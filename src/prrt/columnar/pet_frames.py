@@ -25,6 +25,7 @@ import numpy as np
 import pyarrow as pa
 
 from prrt.columnar.frames import check_supported, written_text
+from prrt.columnar.patient_dates import date_array
 from prrt.config import MetabolicConfig
 from prrt.io.validate import CheckedBundle
 from prrt.io.validate_cells import ParsedTable
@@ -121,8 +122,8 @@ def pet_frames(checked: CheckedBundle) -> PetFrames | None:
             {
                 "patient_pos": pa.array(patients, pa.int64()),
                 "patient_id": written_text(tables["patients"], "patient_id", patients),
-                "reference_date": _dates(checked.timeline.reference[patients]),
-                "new_therapy_date": _dates(values["new_therapy_date"][patients]),
+                "reference_date": date_array(checked.timeline.reference[patients]),
+                "new_therapy_date": date_array(values["new_therapy_date"][patients]),
             }
         ),
         scans=scans,
@@ -216,8 +217,3 @@ def _group(values: np.ndarray) -> pa.Array:
     """GROUP cells: ``""`` when empty."""
     text = pa.array(np.asarray(values, dtype=object), pa.string())
     return pa.compute.if_else(pa.compute.equal(text, ""), pa.scalar(None, pa.string()), text)
-
-
-def _dates(values: np.ndarray) -> pa.Array:
-    days = values.astype("datetime64[D]")
-    return pa.array(days, pa.date32(), mask=np.isnat(days))
