@@ -76,3 +76,21 @@ def test_a_row_of_an_unknown_patient_is_an_error() -> None:
 def test_the_limit_is_positive() -> None:
     with pytest.raises(ValueError, match="positive"):
         list(patient_batches(tables(), max_measurement_rows=0))
+
+
+def test_tables_in_patient_order_are_sliced_without_copying() -> None:
+    """The same batches from measurements listed by patient (P0's rows first): each
+    batch is a run of the table's rows, read in place."""
+    ordered = pa.table(
+        {"assessment_pos": [1, 3, 1, 4, 0, 0, 2, 2, 2, 2], "lesion_pos": list(range(10))}
+    )
+    given = dict(tables(), input_measurements=ordered)
+    batches = list(patient_batches(given, max_measurement_rows=3))
+    assert [(b.first, b.stop) for b in batches] == [(0, 1), (1, 3), (3, 4)]
+    rows = [b.tables["input_measurements"].column("lesion_pos").to_pylist() for b in batches]
+    assert rows == [[0, 1, 2], [3, 4, 5], [6, 7, 8, 9]]
+    start = ordered.column("lesion_pos").chunk(0).buffers()[1].address
+    for batch, first_row in zip(batches, (0, 3, 6), strict=True):
+        chunk = batch.tables["input_measurements"].column("lesion_pos").chunk(0)
+        assert chunk.buffers()[1].address == start  # the same memory, at an offset
+        assert chunk.offset == first_row

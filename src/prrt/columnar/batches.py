@@ -18,7 +18,13 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-__all__ = ["BATCH_MEASUREMENT_ROWS", "PatientBatch", "patient_batches"]
+__all__ = [
+    "BATCH_MEASUREMENT_ROWS",
+    "PatientBatch",
+    "nondecreasing",
+    "patient_batches",
+    "patient_rows",
+]
 
 BATCH_MEASUREMENT_ROWS = 2_500_000
 """The measurement rows after which a batch closes: about 100,000 simulated patients,
@@ -58,16 +64,39 @@ def patient_batches(
     if len(stops) == 1:
         yield PatientBatch(0, stops[0], len(patient_positions), dict(tables))
         return
+    ordered = {name: rows is not None and nondecreasing(rows) for name, rows in patient_of.items()}
     first = 0
     for stop in stops:
         batch: dict[str, pa.Table] = {}
         for name, table in tables.items():
-            rows = patient_of[name]
-            inside = None if rows is None else pa.array((rows >= first) & (rows < stop))
-            batch[name] = table if inside is None else table.filter(inside)
+            batch[name] = patient_rows(table, patient_of[name], first, stop, ordered=ordered[name])
         held = int(np.count_nonzero((patient_positions >= first) & (patient_positions < stop)))
         yield PatientBatch(first, stop, held, batch)
         first = stop
+
+
+def patient_rows(
+    table: pa.Table,
+    rows: npt.NDArray[np.int64] | None,
+    first: int,
+    stop: int,
+    *,
+    ordered: bool,
+) -> pa.Table:
+    """The rows of ``table`` whose patient (``rows``, None: every row) is in
+    ``[first, stop)``, in table order: a slice without copying where the table comes in
+    patient order, as the input tables built from a bundle grouped by patient do."""
+    if rows is None:
+        return table
+    if ordered:
+        low, high = np.searchsorted(rows, [first, stop], side="left").tolist()
+        return table.slice(low, high - low)
+    return table.filter(pa.array((rows >= first) & (rows < stop)))
+
+
+def nondecreasing(rows: npt.NDArray[np.int64]) -> bool:
+    """Whether ``rows`` never decreases (so each patient range is one run of rows)."""
+    return bool(np.all(rows[1:] >= rows[:-1]))
 
 
 def _patient_of_rows(tables: Mapping[str, pa.Table]) -> dict[str, npt.NDArray[np.int64] | None]:

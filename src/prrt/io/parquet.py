@@ -25,11 +25,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from prrt.io.file_reads import read_side_by_side
 from prrt.io.issues import Issue, Severity, new_issue
 from prrt.io.parquet_cells import (
     FIRST_DATA_ROW,
@@ -71,15 +73,19 @@ def load_folder(folder: Path) -> LoadedTables:
     by_table: dict[str, list[Path]] = {}
     for entry in entries:
         by_table.setdefault(entry.stem, []).append(entry)
+    known = [
+        entry for entry in entries if entry.stem in TABLES and entry == by_table[entry.stem][0]
+    ]
+    reads = [(entry, partial(_read_one, entry.stem, by_table[entry.stem])) for entry in known]
+    read = dict(zip(known, read_side_by_side(reads), strict=True))
     for entry in entries:
         name = entry.stem
         if name not in TABLES:
             issues.append(unknown_file(entry.name, "file"))
             continue
-        files = by_table[name]
-        if entry != files[0]:
+        if entry not in read:
             continue
-        table, found = _read_one(name, files)
+        table, found = read[entry]
         issues.extend(found)
         if table is None:
             unusable.add(name)

@@ -27,9 +27,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +39,7 @@ import pandas as pd
 
 from prrt.io.csv_arrow import read_plain_csv
 from prrt.io.csv_dialect import SEMICOLON, header_separator, read_decimal_commas
+from prrt.io.file_reads import read_side_by_side
 from prrt.io.issues import Issue, Severity, new_issue
 from prrt.io.schema import TABLES
 from prrt.io.text_codes import Codes, kept_codes
@@ -139,14 +142,16 @@ def _load_folder(folder: Path) -> LoadedTables:
     tables: dict[str, RawTable] = {}
     issues: list[Issue] = []
     unusable: set[str] = set()
-    for file in sorted(folder.iterdir()):
-        if file.suffix.lower() != ".csv" or not file.is_file():
-            continue
+    files = [f for f in sorted(folder.iterdir()) if f.suffix.lower() == ".csv" and f.is_file()]
+    known = [file for file in files if file.stem in TABLES]
+    reads = [(file, partial(read_csv_table, file, file.stem)) for file in known]
+    read = dict(zip(known, read_side_by_side(reads), strict=True))
+    for file in files:
         name = file.stem
         if name not in TABLES:
             issues.append(unknown_file(file.name, "file"))
             continue
-        table, found = read_csv_table(file, name)
+        table, found = read[file]
         issues.extend(found)
         if table is None:
             unusable.add(name)
@@ -154,6 +159,11 @@ def _load_folder(folder: Path) -> LoadedTables:
             tables[name] = table
     issues.extend(missing_tables(tables, unusable, suffix=".csv"))
     return LoadedTables(tables=tables, issues=issues, unusable=frozenset(unusable))
+
+
+_PANDAS_READ = threading.Lock()
+"""Held while pandas reads a CSV file that Arrow could not: the warnings naming the rows
+it skips are caught process-wide, so two such reads at once would mix them."""
 
 
 def read_csv_table(path: Path, name: str) -> tuple[RawTable | None, list[Issue]]:
@@ -177,7 +187,8 @@ def read_csv_table(path: Path, name: str) -> tuple[RawTable | None, list[Issue]]
         return table, issues + found
     skipped: list[int] = []
     try:
-        with warnings.catch_warnings(record=True) as caught:
+        # one file at a time: the caught warnings are the process's (prrt.io.file_reads)
+        with _PANDAS_READ, warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             frame = pd.read_csv(
                 io.BytesIO(data),

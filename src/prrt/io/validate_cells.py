@@ -142,6 +142,9 @@ class ParsedTable:
             given = self.raw.codes.get(column)
             if given is not None and given.text is text:
                 codes, uniques = factorize_codes(given)
+            elif self._blank and text is self._blank[0]:  # an absent column: all ""
+                codes = np.zeros(len(text), dtype=np.intp)
+                uniques = np.array([""] if len(text) else [], dtype=object)
             else:
                 codes, uniques = pd.factorize(text)
             found = (text, codes, uniques)
@@ -162,7 +165,17 @@ class ParsedTable:
 
     def given(self, column: str) -> np.ndarray:
         """True where the cell of ``column`` is not empty."""
-        given: np.ndarray = self.text(column) != ""
+        text = self.text(column)
+        if self._blank and text is self._blank[0]:  # an absent column
+            return np.zeros(len(text), dtype=bool)
+        found = self.raw.codes.get(column)
+        if found is not None and found.text is text:  # compare codes, not strings
+            empty = np.flatnonzero(found.distinct == "")
+            if not len(empty):
+                return np.ones(len(text), dtype=bool)
+            coded: np.ndarray = found.codes != empty[0]
+            return coded
+        given: np.ndarray = text != ""
         return given
 
 

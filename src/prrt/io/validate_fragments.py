@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from prrt.io.issues import Issue, Severity
-from prrt.io.text_codes import combined_codes
+from prrt.io.text_codes import combined_key, later_duplicates
 from prrt.io.validate_cells import ParsedTable
 
 FRAGMENT = "fragment"
@@ -44,40 +44,47 @@ def check_fragments(measurements: ParsedTable) -> tuple[np.ndarray, list[Issue]]
     grouped = group >= 0
     numbered = measurements.given(FRAGMENT)
     number = measurements.values[FRAGMENT]
-    split = _any_in_group(group, numbered)
+    split = _any_in_group(group, grouped & numbered)
     unnumbered = grouped & ~numbered
     later = _later(np.where(unnumbered & ~split, group, -1))
     missing = unnumbered & split
     repeated = _later(_number_codes(group, number))
-    unclear = _any_in_group(group, grouped & (~numbered | (number <= 0) | repeated))
+    # rule 4 reads the split groups whose rows all have a number, read and given once
+    unclear = split & (~numbered | (number <= 0) | repeated)
+    counted = split & ~_any_in_group(group, unclear)
     issues = _duplicates(measurements, group, later)
     issues += _missing(measurements, group, np.flatnonzero(missing), numbered)
     issues += _repeated(measurements, group, repeated)
-    issues += _gaps(measurements, group, grouped & ~unclear)
+    issues += _gaps(measurements, group, counted)
     kept: np.ndarray = ~(later | missing | repeated)
     return kept, issues
 
 
 def _any_in_group(group: np.ndarray, flag: np.ndarray) -> np.ndarray:
-    """True on every grouped row (``group >= 0``) of a group where ``flag`` holds once."""
-    grouped = group >= 0
-    hits = np.bincount(group[grouped], weights=flag[grouped], minlength=1)
-    found: np.ndarray = grouped & (hits[np.maximum(group, 0)] > 0)
+    """True on every grouped row (``group >= 0``) of a group where ``flag`` holds once
+    (``flag`` holds on grouped rows only)."""
+    hits = group[flag]
+    if len(hits) == 0:
+        return np.zeros(len(group), dtype=bool)
+    found: np.ndarray = pd.Series(group).isin(np.unique(hits)).to_numpy() & (group >= 0)
     return found
 
 
 def _number_codes(group: np.ndarray, number: np.ndarray) -> np.ndarray:
     """One code per (group, fragment number) for rows with a number read; else -1."""
+    codes = np.full(len(group), -1, dtype=np.int64)
+    rows = np.flatnonzero((group >= 0) & (number > 0))
+    groups = pd.factorize(group[rows])[0].astype(np.int64)  # few: the split lesions' rows
     width = int(number.max(initial=0)) + 1
-    codes: np.ndarray = np.where((group >= 0) & (number > 0), group * width + number, -1)
+    codes[rows] = groups * width + number[rows]
     return codes
 
 
 def _group_codes(table: ParsedTable) -> np.ndarray:
-    """One int64 code per row for its (patient, assessment, lesion, evaluator); -1 when an
+    """One int64 key per row for its (patient, assessment, lesion, evaluator); -1 when an
     ID is empty."""
     parts = [(codes, len(uniques)) for codes, uniques in map(table.factorized, _GROUP_COLUMNS)]
-    combined = combined_codes(parts)
+    combined = combined_key(parts)
     lacking = np.zeros(len(table), dtype=bool)
     for column in _IDS:
         lacking |= ~table.given(column)
@@ -86,8 +93,7 @@ def _group_codes(table: ParsedTable) -> np.ndarray:
 
 def _later(codes: np.ndarray) -> np.ndarray:
     """True on each row whose code (>= 0) an earlier row already has."""
-    later: np.ndarray = pd.Series(codes).duplicated().to_numpy() & (codes >= 0)
-    return later
+    return later_duplicates(codes)
 
 
 def _first_rows(table: ParsedTable, codes: np.ndarray, positions: np.ndarray) -> np.ndarray:
@@ -172,7 +178,7 @@ def _repeated(table: ParsedTable, group: np.ndarray, repeated: np.ndarray) -> li
 def _gaps(table: ParsedTable, group: np.ndarray, counted: np.ndarray) -> list[Issue]:
     """Rule 4, on the groups whose rows all have a number, read and given once."""
     rows = np.flatnonzero(counted)
-    codes, number = group[rows], table.values[FRAGMENT][rows]
+    codes, number = pd.factorize(group[rows])[0], table.values[FRAGMENT][rows]
     count = np.bincount(codes, minlength=1)
     highest = np.zeros(len(count), dtype=np.int64)
     np.maximum.at(highest, codes, number)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from prrt.io.issues import Issue, Severity, new_issue
 from prrt.io.schema import TABLES
-from prrt.io.text_codes import combined_codes
+from prrt.io.text_codes import combined_key, later_duplicates
 from prrt.io.validate_cells import ParsedTable, is_one_of
 from prrt.io.validate_fragments import check_fragments
 
@@ -145,7 +145,7 @@ def lookup_positions(owner_keys: np.ndarray, positions: np.ndarray, keys: np.nda
 
 
 def _key_codes(table: ParsedTable, columns: tuple[str, ...]) -> np.ndarray:
-    """One int64 code per row for the combination of ``columns`` (-1 if any is missing)."""
+    """One int64 key per row for the combination of ``columns`` (-1 if any is missing)."""
     parts: list[tuple[np.ndarray, int]] = []
     missing = np.zeros(len(table), dtype=bool)
     for column in columns:
@@ -155,7 +155,7 @@ def _key_codes(table: ParsedTable, columns: tuple[str, ...]) -> np.ndarray:
         )
         missing |= ~_given_value(table, column)
         parts.append((codes, len(uniques)))
-    return np.where(missing, -1, combined_codes(parts))
+    return np.where(missing, -1, combined_key(parts))
 
 
 def _given_value(table: ParsedTable, column: str) -> np.ndarray:
@@ -176,7 +176,7 @@ def _first_of_key(table: ParsedTable, issues: list[Issue]) -> np.ndarray:
     if not key:
         return np.ones(len(table), dtype=bool)
     codes = _key_codes(table, key)
-    later = pd.Series(codes).duplicated().to_numpy() & (codes >= 0)
+    later = later_duplicates(codes)
     if later.any():
         positions = np.flatnonzero(later)
         uniques, first_index = np.unique(codes, return_index=True)

@@ -1,0 +1,56 @@
+"""Keys of several columns and their duplicates (prrt.io.text_codes).
+
+The checks find duplicate keys and group measurement rows by keys that combine several
+columns' codes. ``combined_key`` must give equal keys exactly to rows with equal codes in
+every column, also where the columns' product exceeds 62 bits, and ``later_duplicates``
+exactly what ``pandas.Series.duplicated`` gives on the keyed rows, whether the rows come
+in key order (sorted) or not (hashed).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from prrt.io.text_codes import combined_key, later_duplicates
+
+CODES = st.lists(st.integers(-1, 3), min_size=0, max_size=40)
+
+
+@given(
+    columns=st.lists(CODES, min_size=1, max_size=4),
+    widths=st.lists(st.sampled_from([4, 2**20, 2**40]), min_size=4, max_size=4),
+)
+def test_combined_key_is_equal_exactly_for_equal_codes(
+    columns: list[list[int]], widths: list[int]
+) -> None:
+    rows = min(len(column) for column in columns)
+    parts = [(np.array(c[:rows], dtype=np.int64), w) for c, w in zip(columns, widths, strict=False)]
+    key = combined_key(parts)
+    assert len(key) == rows
+    assert (key >= 0).all()
+    tuples = list(zip(*(codes.tolist() for codes, _ in parts), strict=True))
+    for i in range(rows):
+        for j in range(rows):
+            assert (key[i] == key[j]) == (tuples[i] == tuples[j])
+
+
+@given(keys=st.lists(st.integers(-1, 6), max_size=60), order=st.sampled_from(["asis", "sorted"]))
+def test_later_duplicates_is_pandas_duplicated(keys: list[int], order: str) -> None:
+    key = np.array(sorted(keys) if order == "sorted" else keys, dtype=np.int64)
+    keyed = key >= 0
+    expected = np.zeros(len(key), dtype=bool)
+    expected[keyed] = pd.Series(key[keyed]).duplicated().to_numpy()
+    assert later_duplicates(key).tolist() == expected.tolist()
+
+
+def test_later_duplicates_on_almost_sorted_keys_marks_the_later_row() -> None:
+    # one key out of order in 40: sorted, not hashed; the row that comes later is marked
+    key = np.arange(40, dtype=np.int64)
+    key[30] = 5
+    found = later_duplicates(key)
+    assert np.flatnonzero(found).tolist() == [30]
+    key[5] = -1  # the earlier row has no key: nothing is repeated
+    assert np.flatnonzero(later_duplicates(key)).tolist() == []
