@@ -23,6 +23,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from prrt.columnar.grouped import with_group_aggregates
 from prrt.config import RecistConfig
 from prrt.model.enums import Response
 
@@ -56,7 +57,7 @@ def confirmed_starts(kept: ir.Table, *, recist: RecistConfig) -> ir.Table:
     confirming = (pairs.b_response == cr) | (is_pr & (pairs.b_response == pr))
     start = [*KEY, "a_visit"]
     first_confirming = ibis.ifelse(far & confirming, pairs.b_visit, ibis.null("int64"))
-    pairs = pairs.mutate(q_visit=first_confirming.min().over(group_by=[pairs[k] for k in start]))
+    pairs = with_group_aggregates(pairs, start, q_visit=first_confirming.min())
     window = pairs.filter(pairs.q_visit.notnull() & (pairs.b_visit <= pairs.q_visit))
     inside = window.b_visit < window.q_visit
     response = window.b_response

@@ -43,6 +43,7 @@ from prrt.columnar.errors import ColumnarUnsupportedError
 from prrt.columnar.frames import InputTables, input_tables
 from prrt.columnar.patient_dates import patient_dates
 from prrt.columnar.protocol_timepoints import (
+    chosen_timepoints,
     end_anchor_error,
     end_anchor_failures,
     timepoint_labels_expr,
@@ -187,6 +188,8 @@ _CYCLE_TABLES = ("patients", "assessments", "cycles")
 
 _VISITS = "prrt_visits"
 """The name of the materialised visits table on DuckDB (:func:`_compiled`)."""
+_CHOSEN_TIMEPOINTS = "prrt_chosen_timepoints"
+"""The name of the materialised protocol timepoints found on DuckDB (:func:`_compiled`)."""
 
 
 def _exprs_over(
@@ -198,8 +201,9 @@ def _exprs_over(
 ) -> tuple[dict[str, ir.Table], ir.IntegerScalar | None]:
     """The output expressions (and those of the quality warnings,
     :func:`prrt.columnar.quality.quality_exprs`) and the end-anchor check over tables
-    named as by :func:`_named_inputs`; ``materialise`` (on DuckDB) turns the visits and the shared
-    stage-4 visit sets into tables computed once (:func:`_compiled`)."""
+    named as by :func:`_named_inputs`; ``materialise`` (on DuckDB) turns the visits, the
+    shared stage-4 visit sets and the protocol timepoints found into tables computed once
+    (:func:`_compiled`)."""
     inputs = _inputs_of(relations)
     moved: dict[str, Any] = {name: relations[f"cycle_{name}"] for name in _CYCLE_TABLES}
     cycles = CycleTables(scale=scale, **moved)
@@ -208,7 +212,12 @@ def _exprs_over(
     if materialise is not None:
         visits = materialise(_VISITS, visits)
     stages = bor_stages(visits, patients, recist=config.recist, materialise=materialise)
-    exprs = engine_exprs(inputs, patients, cycles, config=config, visits=visits, stages=stages)
+    chosen = chosen_timepoints(cycles, config=config.timepoints)
+    if materialise is not None:  # timepoints and the responses' labels both read it
+        chosen = materialise(_CHOSEN_TIMEPOINTS, chosen)
+    exprs = engine_exprs(
+        inputs, patients, cycles, config=config, visits=visits, stages=stages, chosen=chosen
+    )
     exprs.update(quality_exprs(inputs, visits))
     return exprs, end_anchor_failures(cycles, config=config.timepoints)
 
@@ -235,8 +244,9 @@ def _compiled(
 def _compile_plan(
     schemas: tuple[tuple[str, ibis.Schema], ...], scale: int, config: Config
 ) -> CachedPlan:
-    """The SQL of the visits and the shared stage-4 visit sets (each created once as a
-    table, as several output tables read them), of every output table over them, and of
+    """The SQL of the visits, the shared stage-4 visit sets and the protocol timepoints
+    found (each created once as a table, as several output tables read them), of every
+    output table over them, and of
     the end-anchor check, over placeholder tables of these schemas (compiling costs more
     than running a small bundle)."""
     placeholders = {name: ibis.table(schema, name=name) for name, schema in schemas}
@@ -361,23 +371,25 @@ def engine_exprs(
     config: Config,
     visits: ir.Table | None = None,
     stages: BorStages | None = None,
+    chosen: ir.Table | None = None,
 ) -> dict[str, ir.Table]:
     """One expression per output table, over tables of one backend (any Ibis backend);
     ``visits``: a table of :func:`visits_expr` already computed, ``stages`` its
-    :func:`~prrt.columnar.best_response.bor_stages`."""
+    :func:`~prrt.columnar.best_response.bor_stages`, ``chosen`` the protocol timepoints
+    found (:func:`~prrt.columnar.protocol_timepoints.chosen_timepoints`)."""
     recist = config.recist
     if visits is None:
         visits = visits_expr(tables, config=config)
     if stages is None:
         stages = bor_stages(visits, patients, recist=recist)
     scopes = reported_scopes(tables)
-    labels = timepoint_labels_expr(cycles, config=config.timepoints)
+    labels = timepoint_labels_expr(cycles, config=config.timepoints, chosen=chosen)
     first_pd = stages.first_pd
     return {
         "timepoint_responses": timepoint_responses_expr(visits, patients, labels, first_pd),
         "best_response": best_response_expr(visits, scopes, patients, recist=recist, stages=stages),
         "endpoints": endpoints_expr(visits, scopes, patients, recist=recist, stages=stages),
-        "timepoints": timepoints_expr(cycles, config=config.timepoints),
+        "timepoints": timepoints_expr(cycles, config=config.timepoints, chosen=chosen),
         "courses": courses_expr(
             cycles, standard_activity_gbq=config.analysis.standard_activity_gbq
         ),

@@ -426,25 +426,27 @@ ORDER BY r.patient_pos, r.scope_rank, r.ord, r.crit_rank
 
 _BEST_SQL = """
 WITH counting AS (
-    SELECT r.*, m.new_therapy_date IS NULL OR r.date < m.new_therapy_date AS before_therapy
-    FROM rated r JOIN mpat m USING (patient_pos)
-), counted AS (
-    SELECT *,
+    SELECT r.*,
            CASE category WHEN 'CMR' THEN 0 WHEN 'PMR' THEN 1 WHEN 'SMD' THEN 2
                          WHEN 'PMD' THEN 3 ELSE 4 END AS category_rank
-    FROM counting
-    WHERE before_therapy
-    QUALIFY ord <= coalesce(
-        min(CASE WHEN category = 'PMD' THEN ord END)
-            OVER (PARTITION BY patient_pos, scope, criterion), ord)
+    FROM rated r JOIN mpat m USING (patient_pos)
+    WHERE m.new_therapy_date IS NULL OR r.date < m.new_therapy_date
+), stops AS (
+    SELECT patient_pos, scope, criterion, min(ord) FILTER (WHERE category = 'PMD') AS pmd_ord
+    FROM counting GROUP BY patient_pos, scope, criterion
+), counted AS (
+    SELECT c.*, c.category_rank * 4294967296 + c.ord AS preference
+    FROM counting c JOIN stops s USING (patient_pos, scope, criterion)
+    WHERE c.ord <= coalesce(s.pmd_ord, c.ord)
 ), best AS (
-    SELECT patient_pos, scope, criterion, category, reason, date, assessment_id,
-           min(pct_change) OVER w AS best_pct_change,
-           min(CASE WHEN category = 'PMD' THEN date END) OVER w AS first_pmd_date
-    FROM counted
-    WINDOW w AS (PARTITION BY patient_pos, scope, criterion)
-    QUALIFY row_number() OVER (
-        PARTITION BY patient_pos, scope, criterion ORDER BY category_rank, ord) = 1
+    SELECT patient_pos, scope, criterion,
+           arg_min_null(category, preference) AS category,
+           arg_min_null(reason, preference) AS reason,
+           arg_min_null(date, preference) AS date,
+           arg_min_null(assessment_id, preference) AS assessment_id,
+           min(pct_change) AS best_pct_change,
+           min(date) FILTER (WHERE category = 'PMD') AS first_pmd_date
+    FROM counted GROUP BY patient_pos, scope, criterion
 )
 SELECT m.patient_id, p.scope, c.criterion,
        CASE WHEN b.category IS NOT NULL THEN b.category ELSE 'MISSING' END AS best_response,

@@ -56,11 +56,13 @@ from prrt.assess.rows import TIMEPOINT_COLUMNS
 from prrt.columnar.backend import relation
 from prrt.columnar.cycles_frame import CycleTables, activity_frame, cycle_tables
 from prrt.columnar.errors import ColumnarUnsupportedError
+from prrt.columnar.grouped import with_group_aggregates
 from prrt.config import Config, TimepointConfig
 from prrt.io.validate import CheckedBundle
 from prrt.model.enums import Timepoint
 
 __all__ = [
+    "chosen_timepoints",
     "compute_timepoints",
     "end_anchor_error",
     "end_anchor_failures",
@@ -69,6 +71,8 @@ __all__ = [
 ]
 
 _RANKS = {str(t): k for k, t in enumerate(Timepoint)}
+_PATIENT = ("patient_pos",)
+"""The group of the per-patient aggregates (D220)."""
 """The reference's order within a patient: baseline, mid, end, post6m, last_followup."""
 _VISITS = 1 << 31
 """More than the CT/MRI assessments of any patient (the visit ordinal's range)."""
@@ -99,11 +103,15 @@ def compute_timepoints(checked: CheckedBundle, *, config: Config) -> pd.DataFram
     return activity_frame(result, TIMEPOINT_COLUMNS)
 
 
-def timepoints_expr(tables: CycleTables, *, config: TimepointConfig) -> ir.Table:
+def timepoints_expr(
+    tables: CycleTables, *, config: TimepointConfig, chosen: ir.Table | None = None
+) -> ir.Table:
     """The rows of timepoints.csv as one Ibis expression (rules 0-6), in the reference's
     order, with ``patient_pos``, ``assessment_pos`` and ``activity_decimals`` (the
-    decimals the reference's sum is written with) beside the output columns."""
-    chosen = _chosen(tables, config=config)
+    decimals the reference's sum is written with) beside the output columns; ``chosen``:
+    :func:`chosen_timepoints` where it is computed once for this and the labels."""
+    if chosen is None:
+        chosen = chosen_timepoints(tables, config=config)
     cycles = relation(tables.cycles).select(
         c_patient="patient_pos", c_day="day", c_gbq="activity_gbq", c_decimals="activity_decimals"
     )
@@ -128,11 +136,15 @@ def timepoints_expr(tables: CycleTables, *, config: TimepointConfig) -> ir.Table
     return ordered.select("patient_pos", "assessment_pos", *TIMEPOINT_COLUMNS, "activity_decimals")
 
 
-def timepoint_labels_expr(tables: CycleTables, *, config: TimepointConfig) -> ir.Table:
+def timepoint_labels_expr(
+    tables: CycleTables, *, config: TimepointConfig, chosen: ir.Table | None = None
+) -> ir.Table:
     """The protocol timepoint of each labelled assessment (the reference's
     ``timepoint_by_assessment``: every timepoint but ``last_followup``): ``patient_pos``,
-    ``assessment_pos``, ``assessment_id``, ``timepoint``."""
-    chosen = _chosen(tables, config=config)
+    ``assessment_pos``, ``assessment_id``, ``timepoint``; ``chosen`` as for
+    :func:`timepoints_expr`."""
+    if chosen is None:
+        chosen = chosen_timepoints(tables, config=config)
     labelled = chosen.filter(chosen.timepoint != str(Timepoint.LAST_FOLLOWUP))
     return labelled.select("patient_pos", "assessment_pos", "assessment_id", "timepoint")
 
@@ -172,19 +184,20 @@ def _visits(tables: CycleTables, *, config: TimepointConfig) -> ir.Table:
     raw = relation(tables.assessments)
     plan = _first_course(tables, config=config)
     rows = raw.inner_join(patients, "patient_pos").inner_join(plan, "patient_pos")
-    by_patient = ibis.window(group_by=rows.patient_pos)
     rows = rows.mutate(
         visit=ibis.row_number().over(
             group_by=rows.patient_pos, order_by=(rows.day, rows.assessment_pos)
         )
         + 1
     )
-    rows = rows.mutate(
-        baseline_visit=rows.visit.max(where=rows.day <= rows.reference_day)
-        .over(by_patient)
-        .coalesce(rows.visit.min().over(by_patient)),
-        last_visit=rows.visit.max().over(by_patient),
+    rows = with_group_aggregates(
+        rows,
+        _PATIENT,
+        latest_before=rows.visit.max(where=rows.day <= rows.reference_day),
+        first_visit=rows.visit.min(),
+        last_visit=rows.visit.max(),
     )
+    rows = rows.mutate(baseline_visit=rows.latest_before.coalesce(rows.first_visit))
     return rows.mutate(
         eligible=(rows.visit > rows.baseline_visit)
         & ~rows.not_done
@@ -192,15 +205,16 @@ def _visits(tables: CycleTables, *, config: TimepointConfig) -> ir.Table:
     )
 
 
-def _chosen(tables: CycleTables, *, config: TimepointConfig) -> ir.Table:
+def chosen_timepoints(tables: CycleTables, *, config: TimepointConfig) -> ir.Table:
     """One row per protocol timepoint found: ``patient_pos``, ``rank``, ``timepoint`` and
     the assessment's ``assessment_pos``, ``assessment_id``, ``date``, ``day`` (rules 1-5)."""
     rows = _visits(tables, config=config)
-    by_patient = ibis.window(group_by=rows.patient_pos)
     in_mid = (rows.day > rows.mid_anchor_day) & (
         rows.mid_until_day.isnull() | (rows.day <= rows.mid_until_day)
     )
-    rows = rows.mutate(mid_visit=rows.visit.min(where=rows.eligible & in_mid).over(by_patient))
+    rows = with_group_aggregates(
+        rows, _PATIENT, mid_visit=rows.visit.min(where=rows.eligible & in_mid)
+    )
     rows = rows.mutate(
         is_other=rows.eligible & (rows.mid_visit.isnull() | (rows.visit != rows.mid_visit))
     )
@@ -211,9 +225,8 @@ def _chosen(tables: CycleTables, *, config: TimepointConfig) -> ir.Table:
     )
     end = rows.is_other & in_end
     # visits are in date order: the first end candidate is also the earliest dated
-    rows = rows.mutate(
-        end_visit=rows.visit.min(where=end).over(by_patient),
-        end_day=rows.day.min(where=end).over(by_patient),
+    rows = with_group_aggregates(
+        rows, _PATIENT, end_visit=rows.visit.min(where=end), end_day=rows.day.min(where=end)
     )
     distance = (rows.day - (rows.last_day + config.post6m_days)).abs()
     candidate = (
@@ -222,8 +235,10 @@ def _chosen(tables: CycleTables, *, config: TimepointConfig) -> ir.Table:
         & (distance <= config.post6m_window_days)
     )
     # the closest, then the earliest visit: the minimum of distance x 2^31 + visit
-    closest = (distance * _VISITS + rows.visit).min(where=candidate).over(by_patient)
-    rows = rows.mutate(post6m_visit=closest % _VISITS)
+    rows = with_group_aggregates(
+        rows, _PATIENT, closest=(distance * _VISITS + rows.visit).min(where=candidate)
+    )
+    rows = rows.mutate(post6m_visit=rows.closest % _VISITS)
     before_c1 = rows.c1_day - rows.day
     is_baseline = (
         (rows.visit == rows.baseline_visit)
