@@ -246,9 +246,8 @@ def _compile_plan(
 ) -> CachedPlan:
     """The SQL of the visits, the shared stage-4 visit sets and the protocol timepoints
     found (each created once as a table, as several output tables read them), of every
-    output table over them, and of
-    the end-anchor check, over placeholder tables of these schemas (compiling costs more
-    than running a small bundle)."""
+    output table over them, and of the end-anchor check, over placeholder tables of these
+    schemas (compiling costs more than running a small bundle)."""
     placeholders = {name: ibis.table(schema, name=name) for name, schema in schemas}
     stages: list[tuple[str, str]] = []
 

@@ -71,9 +71,9 @@ __all__ = [
 ]
 
 _RANKS = {str(t): k for k, t in enumerate(Timepoint)}
+"""The reference's order within a patient: baseline, mid, end, post6m, last_followup."""
 _PATIENT = ("patient_pos",)
 """The group of the per-patient aggregates (D220)."""
-"""The reference's order within a patient: baseline, mid, end, post6m, last_followup."""
 _VISITS = 1 << 31
 """More than the CT/MRI assessments of any patient (the visit ordinal's range)."""
 
