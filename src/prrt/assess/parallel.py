@@ -38,9 +38,7 @@ def chunk_bounds(n_patients: int) -> list[tuple[int, int]]:
     >>> chunk_bounds(2500)
     [(0, 1000), (1000, 2000), (2000, 2500)]
     """
-    return [
-        (i, min(i + CHUNK_PATIENTS, n_patients)) for i in range(0, n_patients, CHUNK_PATIENTS)
-    ]
+    return [(i, min(i + CHUNK_PATIENTS, n_patients)) for i in range(0, n_patients, CHUNK_PATIENTS)]
 
 
 def _assessed_chunks(

@@ -222,9 +222,7 @@ def import_table(
 
     raise typer.Exit(
         guarded(
-            lambda: run_import_table(
-                source, mapping, out, config, guess=guess, overwrite=overwrite
-            )
+            lambda: run_import_table(source, mapping, out, config, guess=guess, overwrite=overwrite)
         )
     )
 

@@ -15,8 +15,7 @@ path's metabolic tables by the reference's writer, or the reference's Parquet sc
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Mapping, Sequence
 from functools import partial
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from prrt.columnar.outputs import output_arrow, output_rows, row_group_slices, w
 from prrt.columnar.pet_frames import PetFrames, exact_limits_hold, pet_frames
 from prrt.config import Config
 from prrt.errors import DataValidationError
+from prrt.io.file_reads import side_by_side
 from prrt.io.issues import ValidationReport
 from prrt.io.table_format import TableFormat
 from prrt.io.validate import CheckedBundle, check_bundle
@@ -156,18 +156,12 @@ def write_columnar_outputs(
     """
     if output_format is TableFormat.CSV:
         out_dir.mkdir(parents=True, exist_ok=True)
-        tasks = [
-            partial(write_csv_table, result.tables[name], name, out_dir) for name in TABLE_COLUMNS
-        ]
+        tasks = [partial(write_csv_table, result.tables[n], n, out_dir) for n in TABLE_COLUMNS]
+        for name, table in (metabolic_arrow or {}).items():
+            tasks.append(partial(write_metabolic_csv, table, name, out_dir))
+        written = side_by_side(tasks)  # Arrow writes without Python's lock (D218)
         if metabolic_arrow is not None:
-            return in_parallel(
-                tasks
-                + [
-                    partial(write_metabolic_csv, table, name, out_dir)
-                    for name, table in metabolic_arrow.items()
-                ]
-            )
-        written = in_parallel(tasks)
+            return written
         if metabolic_text is None:
             return written + write_tables(metabolic.items(), out_dir)
         return written + [
@@ -179,22 +173,9 @@ def write_columnar_outputs(
         return write_parquet_outputs({**output_rows(result), **metabolic}, out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     metabolic_parts = ((name, row_group_slices(t)) for name, t in (metabolic_arrow or {}).items())
-    return in_parallel(
+    return side_by_side(
         [
             partial(write_row_groups, parts, out_dir / f"{name}.parquet")
             for name, parts in itertools.chain(arrow, metabolic_parts)
         ]
     )
-
-
-FILE_WRITERS = 2
-"""Files written at once: Arrow converts, encodes and compresses without holding
-Python's lock, so each of the machine's two cores writes a file (docs/decisions.md, D218)."""
-
-
-def in_parallel(tasks: Sequence[Callable[[], Path]]) -> list[Path]:
-    """Run ``tasks`` on :data:`FILE_WRITERS` threads; their paths in the tasks' order (the
-    first failure is raised once all have stopped)."""
-    with ThreadPoolExecutor(max_workers=FILE_WRITERS) as pool:
-        futures = [pool.submit(task) for task in tasks]
-    return [future.result() for future in futures]

@@ -21,9 +21,9 @@ import pyarrow as pa
 __all__ = [
     "BATCH_MEASUREMENT_ROWS",
     "PatientBatch",
-    "nondecreasing",
+    "PatientRows",
     "patient_batches",
-    "patient_rows",
+    "patient_positions",
 ]
 
 BATCH_MEASUREMENT_ROWS = 2_500_000
@@ -58,45 +58,52 @@ def patient_batches(
     if max_measurement_rows < 1:
         raise ValueError(f"max_measurement_rows must be positive, not {max_measurement_rows}")
     patient_of = _patient_of_rows(tables)
-    patient_positions = _column(tables[_PATIENTS], "patient_pos")
-    _check_owned(patient_of, patient_positions)
-    stops = _batch_stops(patient_positions, patient_of[_MEASUREMENTS], max_measurement_rows)
+    listed = _column(tables[_PATIENTS], "patient_pos")
+    _check_owned(patient_of, listed)
+    stops = _batch_stops(listed, patient_of[_MEASUREMENTS], max_measurement_rows)
     if len(stops) == 1:
-        yield PatientBatch(0, stops[0], len(patient_positions), dict(tables))
+        yield PatientBatch(0, stops[0], len(listed), dict(tables))
         return
-    ordered = {name: rows is not None and nondecreasing(rows) for name, rows in patient_of.items()}
+    cuts = {name: PatientRows.of(table, patient_of[name]) for name, table in tables.items()}
     first = 0
     for stop in stops:
-        batch: dict[str, pa.Table] = {}
-        for name, table in tables.items():
-            batch[name] = patient_rows(table, patient_of[name], first, stop, ordered=ordered[name])
-        held = int(np.count_nonzero((patient_positions >= first) & (patient_positions < stop)))
+        batch = {name: cut.between(first, stop) for name, cut in cuts.items()}
+        held = int(np.count_nonzero((listed >= first) & (listed < stop)))
         yield PatientBatch(first, stop, held, batch)
         first = stop
 
 
-def patient_rows(
-    table: pa.Table,
-    rows: npt.NDArray[np.int64] | None,
-    first: int,
-    stop: int,
-    *,
-    ordered: bool,
-) -> pa.Table:
-    """The rows of ``table`` whose patient (``rows``, None: every row) is in
-    ``[first, stop)``, in table order: a slice without copying where the table comes in
-    patient order, as the input tables built from a bundle grouped by patient do."""
-    if rows is None:
-        return table
-    if ordered:
-        low, high = np.searchsorted(rows, [first, stop], side="left").tolist()
-        return table.slice(low, high - low)
-    return table.filter(pa.array((rows >= first) & (rows < stop)))
+@dataclass(frozen=True, slots=True)
+class PatientRows:
+    """A table with the patient of each row (None: every batch holds the whole table),
+    cut into ranges of patients in table order (D219)."""
+
+    table: pa.Table
+    patients: npt.NDArray[np.int64] | None
+    ordered: bool
+    """The rows come in patient order (as the input tables built from a bundle grouped
+    by patient do): a range is then one run of rows."""
+
+    @classmethod
+    def of(cls, table: pa.Table, patients: npt.NDArray[np.int64] | None) -> PatientRows:
+        """``table`` with its rows' patients; whether they are in order is found once."""
+        ordered = patients is not None and bool(np.all(patients[1:] >= patients[:-1]))
+        return cls(table, patients, ordered)
+
+    def between(self, first: int, stop: int) -> pa.Table:
+        """The rows whose patient is in ``[first, stop)``, in table order: a slice
+        without copying where the rows are in patient order, else a filter."""
+        if self.patients is None:
+            return self.table
+        if self.ordered:
+            low, high = np.searchsorted(self.patients, [first, stop], side="left").tolist()
+            return self.table.slice(low, high - low)
+        return self.table.filter(pa.array((self.patients >= first) & (self.patients < stop)))
 
 
-def nondecreasing(rows: npt.NDArray[np.int64]) -> bool:
-    """Whether ``rows`` never decreases (so each patient range is one run of rows)."""
-    return bool(np.all(rows[1:] >= rows[:-1]))
+def patient_positions(table: pa.Table) -> npt.NDArray[np.int64]:
+    """The ``patient_pos`` of each row of ``table``."""
+    return _column(table, "patient_pos")
 
 
 def _patient_of_rows(tables: Mapping[str, pa.Table]) -> dict[str, npt.NDArray[np.int64] | None]:
@@ -110,7 +117,7 @@ def _patient_of_rows(tables: Mapping[str, pa.Table]) -> dict[str, npt.NDArray[np
     found: dict[str, npt.NDArray[np.int64] | None] = {}
     for name, table in tables.items():
         if "patient_pos" in table.column_names:
-            found[name] = _column(table, "patient_pos")
+            found[name] = patient_positions(table)
         elif "assessment_pos" in table.column_names:
             found[name] = _patients_of_assessments(
                 _column(table, "assessment_pos"), patient_of_assessment

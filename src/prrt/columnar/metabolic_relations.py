@@ -52,14 +52,13 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
-import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from prrt.assess.csv_format import format_header
 from prrt.assess.parquet_format import arrow_schema
 from prrt.assess.rows import METABOLIC_TABLE_COLUMNS, ColumnType, Row, output_types
-from prrt.columnar.batches import nondecreasing, patient_rows
+from prrt.columnar.batches import PatientRows, patient_positions
 from prrt.columnar.csv_text import csv_body, float_text
 from prrt.columnar.pet_frames import PetFrames
 from prrt.config import MetabolicConfig
@@ -107,14 +106,12 @@ def metabolic_relations(
         "ct": _labelled(ct_timepoints),
     }
     parts: dict[str, list[pa.Table]] = {name: [] for name in METABOLIC_TABLE_COLUMNS}
-    patient_of = {name: _patients(table) for name, table in inputs.items()}
-    ordered = {name: nondecreasing(rows) for name, rows in patient_of.items()}
+    cuts = {name: PatientRows.of(table, patient_positions(table)) for name, table in inputs.items()}
     with duckdb.connect() as con:
         con.register("criteria", _criteria(config.criteria))
         for low, high in _patient_ranges(frames.scans.column("patient_pos")):
-            for name, table in inputs.items():
-                rows = patient_rows(table, patient_of[name], low, high, ordered=ordered[name])
-                con.register(name, rows)
+            for name, cut in cuts.items():
+                con.register(name, cut.between(low, high))
             con.execute(_views_sql(frames.scale, config))
             parts["metabolic_responses"].append(con.sql(_RESPONSES_SQL).to_arrow_table())
             parts["best_metabolic_response"].append(con.sql(_BEST_SQL).to_arrow_table())
@@ -138,11 +135,6 @@ def _patient_ranges(patient_pos: pa.ChunkedArray) -> list[tuple[int, int]]:
         return []
     lows = patients[::PATIENTS_AT_ONCE].tolist()
     return list(itertools.pairwise([*lows, int(patients[-1]) + 1]))
-
-
-def _patients(table: pa.Table) -> npt.NDArray[np.int64]:
-    """The ``patient_pos`` of each row."""
-    return np.asarray(table.column("patient_pos").to_numpy(), dtype=np.int64)
 
 
 def metabolic_relation_rows(tables: dict[str, pa.Table]) -> dict[str, list[Row]]:

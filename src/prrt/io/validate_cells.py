@@ -142,7 +142,7 @@ class ParsedTable:
             given = self.raw.codes.get(column)
             if given is not None and given.text is text:
                 codes, uniques = factorize_codes(given)
-            elif self._blank and text is self._blank[0]:  # an absent column: all ""
+            elif self._is_blank(text):  # an absent column: all ""
                 codes = np.zeros(len(text), dtype=np.intp)
                 uniques = np.array([""] if len(text) else [], dtype=object)
             else:
@@ -163,10 +163,14 @@ class ParsedTable:
             found = self._blank[0]
         return found
 
+    def _is_blank(self, text: np.ndarray) -> bool:
+        """Whether ``text`` is the blank cells :meth:`text` gives for absent columns."""
+        return bool(self._blank) and text is self._blank[0]
+
     def given(self, column: str) -> np.ndarray:
         """True where the cell of ``column`` is not empty."""
         text = self.text(column)
-        if self._blank and text is self._blank[0]:  # an absent column
+        if self._is_blank(text):  # an absent column
             return np.zeros(len(text), dtype=bool)
         found = self.raw.codes.get(column)
         if found is not None and found.text is text:  # compare codes, not strings
