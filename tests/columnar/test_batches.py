@@ -7,7 +7,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pytest
 
-from prrt.columnar.batches import patient_batches
+from prrt.columnar.batches import copied_out, patient_batches
 
 # patients 0-3; assessments listed out of patient order on purpose
 PATIENTS = pa.table({"patient_pos": [0, 1, 2, 3], "patient_id": ["P0", "P1", "P2", "P3"]})
@@ -94,3 +94,15 @@ def test_tables_in_patient_order_are_sliced_without_copying() -> None:
         chunk = batch.tables["input_measurements"].column("lesion_pos").chunk(0)
         assert chunk.buffers()[1].address == start  # the same memory, at an offset
         assert chunk.offset == first_row
+
+
+def test_copied_out_gives_the_same_table_in_buffers_of_its_own() -> None:
+    table = pa.table({"patient_pos": pa.array([0, 0, 1], pa.int64()), "id": ["a", "b", None]})
+    found = copied_out(table)
+    assert found.equals(table)
+    assert found.schema == table.schema
+    for column in found.column_names:
+        assert found.column(column).num_chunks == 1
+        new = {b.address for b in found.column(column).chunk(0).buffers() if b is not None}
+        old = {b.address for b in table.column(column).chunk(0).buffers() if b is not None}
+        assert not new & old, column

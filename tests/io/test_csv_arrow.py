@@ -151,7 +151,7 @@ def test_blank_rows_keep_the_codes_of_the_rows_left(tmp_path: Path) -> None:
     assert table.rows.tolist() == [2, 4, 5]
     assert table.text["patient_id"].tolist() == ["P1", "P2", "P1"]
     codes = table.codes["patient_id"].codes
-    assert codes.dtype == np.int32
+    assert codes.dtype == np.int8  # the narrowest type (D221)
     assert codes[0] == codes[2] != codes[1]
 
 

@@ -29,7 +29,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from prrt.columnar.backend import ColumnarBackend
-from prrt.columnar.batches import BATCH_MEASUREMENT_ROWS, patient_batches
+from prrt.columnar.batches import BATCH_MEASUREMENT_ROWS, copied_out, patient_batches
 from prrt.columnar.best_response import (
     BorStages,
     Materialise,
@@ -292,7 +292,7 @@ def _run_on_duckdb(
             for name, sql in plan.stages:
                 con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
             for name, (sql, schema) in plan.outputs.items():
-                parts[name].append(con.sql(sql).to_arrow_table().cast(schema))
+                parts[name].append(copied_out(con.sql(sql).to_arrow_table().cast(schema)))
             on_patients(batch.patients)
         return {name: pa.concat_tables(found) for name, found in parts.items()}
     finally:

@@ -58,7 +58,7 @@ import pyarrow.compute as pc
 from prrt.assess.csv_format import format_header
 from prrt.assess.parquet_format import arrow_schema
 from prrt.assess.rows import METABOLIC_TABLE_COLUMNS, ColumnType, Row, output_types
-from prrt.columnar.batches import PatientRows, patient_positions
+from prrt.columnar.batches import PatientRows, copied_out, patient_positions
 from prrt.columnar.csv_text import csv_body, float_text
 from prrt.columnar.pet_frames import PetFrames
 from prrt.config import MetabolicConfig
@@ -113,15 +113,17 @@ def metabolic_relations(
             for name, cut in cuts.items():
                 con.register(name, cut.between(low, high))
             con.execute(_views_sql(frames.scale, config))
-            parts["metabolic_responses"].append(con.sql(_RESPONSES_SQL).to_arrow_table())
-            parts["best_metabolic_response"].append(con.sql(_BEST_SQL).to_arrow_table())
+            parts["metabolic_responses"].append(
+                copied_out(con.sql(_RESPONSES_SQL).to_arrow_table())
+            )
+            parts["best_metabolic_response"].append(copied_out(con.sql(_BEST_SQL).to_arrow_table()))
     found = {name: pa.concat_tables(tables) for name, tables in parts.items() if tables}
     if not found or not found["best_metabolic_response"].num_rows:
         return {}
     return {name: _typed(name, table) for name, table in found.items()}
 
 
-PATIENTS_AT_ONCE = 100_000
+PATIENTS_AT_ONCE = 50_000
 """The most patients with PET rows whose relations DuckDB computes at once: every rule is
 a patient's own and every output is ordered by patient first, so the batches'
 outputs, concatenated, are one run's (as the engine's batches, D215)."""

@@ -44,8 +44,10 @@ from prrt.io.tables import (
     LoadedTables,
     RawTable,
     build_table,
+    held_as_needed,
     missing_tables,
     read_csv_table,
+    row_numbers,
     unknown_file,
 )
 from prrt.io.text_codes import Codes, kept_codes
@@ -164,12 +166,12 @@ def read_parquet_table(path: Path, name: str) -> tuple[RawTable | None, list[Iss
             notices.append(_typed_id(file, column_name.strip(), str(column.type)))
     if refused:
         return None, refused
-    numbers = np.arange(FIRST_DATA_ROW, FIRST_DATA_ROW + arrow.num_rows, dtype=np.int64)
+    numbers = row_numbers(FIRST_DATA_ROW, arrow.num_rows)
     table, issues = build_table(name, file, header, columns, numbers)
     if table is not None and codes:
         positions = table.rows - FIRST_DATA_ROW
         table = replace(table, codes=kept_codes(table.text, positions, header, codes))
-    return table, notices + issues
+    return held_as_needed(table), notices + issues
 
 
 def _read_arrow(data: bytes) -> Any:

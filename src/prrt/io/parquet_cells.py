@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from prrt.io.text_codes import Codes
+from prrt.io.text_codes import Codes, narrowest_codes
 
 FIRST_DATA_ROW = 2
 """Row number of a Parquet file's first row: row 1 is the header its CSV form has (D171)."""
@@ -142,8 +142,9 @@ def decoded_chunks(chunks: Any) -> Codes:
     merged = pc.dictionary_encode(pa.concat_arrays(words))
     distinct = np.asarray(merged.dictionary.to_numpy(zero_copy_only=False), dtype=object)
     codes = merged.indices.to_numpy(zero_copy_only=False)[np.concatenate(indices)]
-    small = codes.astype(np.int32) if len(distinct) < 2**31 else codes.astype(np.int64)
-    return Codes(text=distinct[codes], codes=small, distinct=distinct)
+    return Codes(
+        text=distinct[codes], codes=narrowest_codes(codes, len(distinct)), distinct=distinct
+    )
 
 
 def _float_text(column: Any) -> np.ndarray:

@@ -29,7 +29,7 @@ import io
 import re
 import threading
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -41,8 +41,8 @@ from prrt.io.csv_arrow import read_plain_csv
 from prrt.io.csv_dialect import SEMICOLON, header_separator, read_decimal_commas
 from prrt.io.file_reads import read_side_by_side
 from prrt.io.issues import Issue, Severity, new_issue
-from prrt.io.schema import TABLES
-from prrt.io.text_codes import Codes, kept_codes
+from prrt.io.schema import TABLES, Kind
+from prrt.io.text_codes import CellTexts, Codes, kept_codes
 
 _BOM = b"\xef\xbb\xbf"
 _SKIPPED_LINE = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
@@ -56,7 +56,8 @@ class RawTable:
     file: str
     """Where the table came from, as messages name it (``measurements.csv`` or the sheet)."""
     rows: np.ndarray
-    """Row numbers in the file (header = row 1), int64."""
+    """Row numbers in the file (header = row 1): int32 where they fit
+    (:func:`row_numbers`), else int64."""
     text: Mapping[str, np.ndarray]
     """Column name -> object array of ``str``; known columns first, unknown ones kept."""
     unread_ids: frozenset[str] = frozenset()
@@ -66,6 +67,28 @@ class RawTable:
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    def coded(self, column: str) -> Codes | None:
+        """The reader's codes of ``column`` where they give its cells as they stand."""
+        found = self.codes.get(column)
+        if found is None:
+            return None
+        if isinstance(self.text, CellTexts) and self.text.codes_of(column) is found:
+            return found
+        return found if self.text.get(column) is found.text else None
+
+    def cells_on_demand(self, keep: Collection[str]) -> RawTable:
+        """This table with the cells of its coded columns, but those in ``keep``, made
+        from their codes when asked instead of held (:class:`~prrt.io.text_codes.Codes`,
+        D221): the same text, in a fraction of the memory."""
+        released = {
+            name: found.on_demand()
+            for name, found in self.codes.items()
+            if name not in keep and self.coded(name) is found
+        }
+        codes = {name: released.get(name, found) for name, found in self.codes.items()}
+        columns = {name: released.get(name, cells) for name, cells in self.text.items()}
+        return replace(self, text=CellTexts(columns), codes=codes)
 
     def issues_at(
         self,
@@ -184,7 +207,7 @@ def read_csv_table(path: Path, name: str) -> tuple[RawTable | None, list[Issue]]
         if table is not None and separator == SEMICOLON:
             table, notices = read_decimal_commas(table)
             found += notices
-        return table, issues + found
+        return held_as_needed(table), issues + found
     skipped: list[int] = []
     try:
         # one file at a time: the caught warnings are the process's (prrt.io.file_reads)
@@ -253,8 +276,7 @@ def _plain_table(name: str, file: str, columns: list[Codes]) -> tuple[RawTable |
         j: Codes(text=text, codes=column.codes[1:], distinct=column.distinct)
         for j, (column, text) in enumerate(zip(columns, cells, strict=True))
     }
-    numbers = np.arange(2, len(cells[0]) + 2, dtype=np.int64)
-    table, found = build_table(name, file, header, cells, numbers)
+    table, found = build_table(name, file, header, cells, row_numbers(2, len(cells[0])))
     if table is not None:
         table = replace(table, codes=kept_codes(table.text, table.rows - 2, header, codes))
     return table, found
@@ -314,6 +336,23 @@ def _clean_bytes(data: bytes, file: str) -> tuple[bytes, list[Issue]]:
 
 
 # ---------------------------------------------------------------- shared
+
+
+def row_numbers(first: int, count: int) -> np.ndarray:
+    """The numbers of ``count`` rows from ``first`` on, as int32 where they fit (half the
+    memory of int64, D221)."""
+    kind = np.int32 if first + count <= np.iinfo(np.int32).max else np.int64
+    return np.arange(first, first + count, dtype=kind)
+
+
+def held_as_needed(table: RawTable | None) -> RawTable | None:
+    """``table`` holding the cells of its ID and text columns only (the checks keep those
+    as the columns' values); the others' are made from their codes when asked (D221)."""
+    if table is None or not table.codes:
+        return table
+    spec = TABLES[table.name]
+    held = {column.name for column in spec.columns if column.kind in (Kind.ID, Kind.TEXT)}
+    return table.cells_on_demand(held)
 
 
 def build_table(

@@ -18,35 +18,105 @@ without hashing each cell's text, and :func:`combined_key` one key for several c
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import weakref
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
 class Codes:
-    """The cells of a text column as indices into its distinct texts."""
+    """The cells of a text column as indices into its distinct texts.
 
-    text: np.ndarray
-    """The cells (object array of ``str``) these codes stand for."""
-    codes: np.ndarray
-    """One index into ``distinct`` per cell (int32 where it fits)."""
-    distinct: np.ndarray
-    """Object array of ``str``, no text twice, in any order; may hold texts no cell has."""
+    The cells themselves are held (``text`` given) or made from the codes when asked
+    (:meth:`on_demand`): an object array per cell takes 8 bytes a row, gigabytes at a
+    million patients, for columns the checks read as codes (docs/decisions.md, D221).
+    """
+
+    __slots__ = ("_made", "_text", "codes", "distinct")
+
+    def __init__(
+        self, *, codes: np.ndarray, distinct: np.ndarray, text: np.ndarray | None = None
+    ) -> None:
+        self.codes = codes
+        """One index into ``distinct`` per cell (the narrowest integer type that holds it)."""
+        self.distinct = distinct
+        """Object array of ``str``, no text twice, in any order; may hold texts no cell has."""
+        self._text = text
+        self._made: weakref.ref[np.ndarray] | None = None
+
+    @property
+    def text(self) -> np.ndarray:
+        """The cells (object array of ``str``): the held array, or one made from the codes
+        (read-only), the same array again while anyone still holds it."""
+        if self._text is not None:
+            return self._text
+        made = self._made() if self._made is not None else None
+        if made is None:
+            made = self.distinct[self.codes]
+            made.flags.writeable = False
+            self._made = weakref.ref(made)
+        return made
+
+    def on_demand(self) -> Codes:
+        """These codes, their cells no longer held: made again when asked once nobody
+        holds them (whoever holds them now gets the same array)."""
+        found = Codes(codes=self.codes, distinct=self.distinct)
+        if self._text is not None:
+            found._made = weakref.ref(self._text)
+        return found
+
+
+class CellTexts(Mapping[str, np.ndarray]):
+    """Column name -> cells, where a coded column's cells are made from its codes when
+    asked (:meth:`Codes.text`); the columns keep their order."""
+
+    __slots__ = ("_columns",)
+
+    def __init__(self, columns: Mapping[str, np.ndarray | Codes]) -> None:
+        self._columns = dict(columns)
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        found = self._columns[name]
+        return found.text if isinstance(found, Codes) else found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+    def codes_of(self, name: str) -> Codes | None:
+        """The codes that give the cells of ``name``, where they are made on demand."""
+        found = self._columns.get(name)
+        return found if isinstance(found, Codes) else None
+
+
+def narrowest_codes(codes: np.ndarray, distinct: int) -> np.ndarray:
+    """``codes`` (indices below ``distinct``) in the smallest signed integer type that
+    holds them: a status or a date column needs one or two bytes a cell, not four
+    (D221).
+
+    >>> narrowest_codes(np.array([0, 2, 1]), 3).dtype, narrowest_codes(np.array([0]), 40_000).dtype
+    (dtype('int8'), dtype('int32'))
+    """
+    for kind in (np.int8, np.int16, np.int32):
+        if distinct <= np.iinfo(kind).max:
+            return codes.astype(kind)
+    return codes.astype(np.int64)
 
 
 def factorize_codes(found: Codes) -> tuple[np.ndarray, np.ndarray]:
-    """``pandas.factorize(found.text)``: codes numbered by first appearance, and the
-    distinct texts in that order (only those some cell holds)."""
+    """``pandas.factorize(found.text)``: codes numbered by first appearance (int32 where
+    they fit), and the distinct texts in that order (only those some cell holds)."""
     n = len(found.codes)
     first = np.full(len(found.distinct), n, dtype=np.int64)
     np.minimum.at(first, found.codes, np.arange(n, dtype=np.int64))
     present = np.flatnonzero(first < n)
     order = present[np.argsort(first[present], kind="stable")]
-    renumber = np.full(len(found.distinct), -1, dtype=np.intp)
-    renumber[order] = np.arange(len(order), dtype=np.intp)
+    narrow = np.int32 if len(found.distinct) < 2**31 else np.int64  # half the memory
+    renumber = np.full(len(found.distinct), -1, dtype=narrow)
+    renumber[order] = np.arange(len(order), dtype=narrow)
     distinct: np.ndarray = found.distinct[order]
     return renumber[found.codes], distinct
 

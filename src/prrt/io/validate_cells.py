@@ -122,12 +122,13 @@ class ParsedTable:
     raw: RawTable
     values: Mapping[str, np.ndarray]
     """Every column of the spec, typed; absent columns hold their defaults."""
-    _factorized: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(
+    _factorized: dict[str, tuple[object, np.ndarray, np.ndarray]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
-    """Column -> (its text, codes, distinct texts): :meth:`factorized`, computed once."""
+    """Column -> (what it was computed from, codes, distinct texts): :meth:`factorized`,
+    computed once."""
     _blank: list[np.ndarray] = field(default_factory=list, init=False, repr=False, compare=False)
-    """The cells of every absent column (one array of ``""``, made on first need)."""
+    """The cells of every absent column (one read-only view of ``""``, made on first need)."""
 
     def __len__(self) -> int:
         return len(self.raw)
@@ -136,18 +137,18 @@ class ParsedTable:
         """``pandas.factorize`` of the cells of ``column`` as written, from the reader's
         codes where it has them (:mod:`prrt.io.text_codes`); kept for the next call
         (the checks group by the same ID columns several times) unless ``keep`` is off."""
-        text = self.text(column)
+        coded = self.raw.coded(column)
+        source = coded if coded is not None else self.text(column)
         found = self._factorized.get(column)
-        if found is None or found[0] is not text:
-            given = self.raw.codes.get(column)
-            if given is not None and given.text is text:
-                codes, uniques = factorize_codes(given)
-            elif self._is_blank(text):  # an absent column: all ""
-                codes = np.zeros(len(text), dtype=np.intp)
-                uniques = np.array([""] if len(text) else [], dtype=object)
+        if found is None or found[0] is not source:
+            if coded is not None:
+                codes, uniques = factorize_codes(coded)
+            elif self._is_blank(source):  # an absent column: all "" (no memory per row)
+                codes = np.broadcast_to(np.intp(0), (len(self),))
+                uniques = np.array([""] if len(self) else [], dtype=object)
             else:
-                codes, uniques = pd.factorize(text)
-            found = (text, codes, uniques)
+                codes, uniques = pd.factorize(source)
+            found = (source, codes, uniques)
             if keep:
                 self._factorized[column] = found
         return found[1], found[2]
@@ -157,28 +158,27 @@ class ParsedTable:
         found = self.raw.text.get(column)
         if found is None:
             if not self._blank:
-                blank = np.full(len(self.raw), "", dtype=object)
-                blank.flags.writeable = False  # shared by every absent column
-                self._blank.append(blank)
+                # one read-only view of a single "" (no memory per row), for every absent column
+                self._blank.append(np.broadcast_to(np.array("", dtype=object), (len(self.raw),)))
             found = self._blank[0]
         return found
 
-    def _is_blank(self, text: np.ndarray) -> bool:
+    def _is_blank(self, text: object) -> bool:
         """Whether ``text`` is the blank cells :meth:`text` gives for absent columns."""
         return bool(self._blank) and text is self._blank[0]
 
     def given(self, column: str) -> np.ndarray:
         """True where the cell of ``column`` is not empty."""
+        coded = self.raw.coded(column)
+        if coded is not None:  # compare codes, not strings
+            empty = np.flatnonzero(coded.distinct == "")
+            if not len(empty):
+                return np.ones(len(self), dtype=bool)
+            found: np.ndarray = coded.codes != empty[0]
+            return found
         text = self.text(column)
         if self._is_blank(text):  # an absent column
             return np.zeros(len(text), dtype=bool)
-        found = self.raw.codes.get(column)
-        if found is not None and found.text is text:  # compare codes, not strings
-            empty = np.flatnonzero(found.distinct == "")
-            if not len(empty):
-                return np.ones(len(text), dtype=bool)
-            coded: np.ndarray = found.codes != empty[0]
-            return coded
         given: np.ndarray = text != ""
         return given
 
