@@ -1,9 +1,9 @@
 """Cells made from their codes when asked (prrt.io.text_codes.Codes, docs/decisions.md D221).
 
-A reader keeps the cells of its coded columns other than ID and text columns only as
-codes; whoever asks for the cells must get exactly what the file holds (pandas reads it
-as the reference), and the checks' codes and blank tests must be what pandas gives on
-those cells.
+A reader keeps the cells of its coded columns only as codes, and an ID or text column's
+values are its cells; whoever asks for the cells must get exactly what the file holds
+(pandas reads it as the reference), and the checks' codes and blank tests must be what
+pandas gives on those cells.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from prrt.io.schema import TABLES, Kind
-from prrt.io.tables import read_csv_table
+from prrt.io.tables import RawTable, read_csv_table
 from prrt.io.text_codes import CellTexts, Codes
 from prrt.io.validate_cells import parse_table
 
@@ -44,20 +44,30 @@ def test_codes_on_demand_give_the_held_cells_read_only_and_the_same_array_while_
 
 
 @pytest.mark.parametrize("name", ["measurements", "assessments", "cycles"])
-def test_a_read_table_holds_only_id_and_text_columns_and_gives_the_files_cells(name: str) -> None:
+def test_a_read_table_holds_no_coded_cells_and_gives_the_files_cells(name: str) -> None:
     table, issues = read_csv_table(DEMO / f"{name}.csv", name)
     assert table is not None
     assert not issues
     assert isinstance(table.text, CellTexts)
     expected = pd.read_csv(DEMO / f"{name}.csv", dtype=str, keep_default_na=False)
-    kinds = {column.name: column.kind for column in TABLES[name].columns}
-    on_demand = [c for c in table.text if table.text.codes_of(c) is not None]
-    assert on_demand  # the demo has coded columns that are neither IDs nor text
+    assert list(table.text) == list(expected.columns)
     for column in table.text:
-        assert table.text[column].tolist() == expected[column].tolist(), column
-        held = kinds.get(column) in (Kind.ID, Kind.TEXT)
-        assert (column in on_demand) is not held, column
+        assert table.text.codes_of(column) is table.codes[column], column
         assert table.coded(column) is table.codes[column]
+        assert table.text[column].tolist() == expected[column].tolist(), column
+
+
+@pytest.mark.parametrize("name", ["measurements", "assessments"])
+def test_id_and_text_values_are_the_cells_as_written(name: str) -> None:
+    raw, _ = read_csv_table(DEMO / f"{name}.csv", name)
+    assert raw is not None
+    table, _ = parse_table(raw, TABLES[name])
+    expected = pd.read_csv(DEMO / f"{name}.csv", dtype=str, keep_default_na=False)
+    for column in TABLES[name].columns:
+        if column.kind in (Kind.ID, Kind.TEXT) and column.name in expected:
+            values = table.values[column.name]
+            assert values is table.text(column.name)  # the same array while held
+            assert values.tolist() == expected[column.name].tolist(), column.name
 
 
 @pytest.mark.parametrize("name", ["measurements", "assessments"])
@@ -87,3 +97,23 @@ def test_an_absent_column_takes_no_memory_per_row() -> None:
     assert cells.strides == (0,)
     assert set(cells.tolist()) == {""}
     assert not table.given("evaluator").any()
+
+
+def test_asking_whether_a_column_is_there_or_for_a_few_cells_makes_no_cells() -> None:
+    codes = Codes(
+        codes=np.array([1, 0, 1], dtype=np.int8), distinct=np.array(["", "a"], dtype=object)
+    )
+    raw = RawTable(
+        name="labs",
+        file="labs.parquet",
+        rows=np.array([2, 3, 4]),
+        text=CellTexts({"test": codes}),
+        codes={"test": codes},
+    )
+    assert "test" in raw.text
+    assert "value" not in raw.text
+    assert raw.cell_text("test")(1) == ""
+    assert raw.cell_text("test")(2) == "a"
+    assert raw.cell_text("value")(0) == ""  # absent
+    assert codes._made is None  # no cells were made
+    assert raw.text["test"].tolist() == ["a", "", "a"]

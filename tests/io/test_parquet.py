@@ -368,7 +368,7 @@ def test_a_column_pyarrow_fails_to_convert_is_reported_not_raised(
         raise pa.ArrowNotImplementedError("Unsupported cast")
 
     folder = parquet_bundle(tmp_path / "b", {"labs.csv": VALID_FILES["labs.csv"]})
-    monkeypatch.setattr("prrt.io.parquet.text_and_codes", fail)
+    monkeypatch.setattr("prrt.io.parquet.column_cells", fail)
     table, issues = read_parquet_table(folder / "labs.parquet", "labs")
     assert table is None
     assert [i.to_text() for i in issues] == [

@@ -38,11 +38,10 @@ import pyarrow.compute as pc
 
 from prrt.assess.csv_format import format_header
 from prrt.assess.rows import ColumnType, output_types
-from prrt.columnar.cycles_frame import gbq_values
+from prrt.columnar.cycles_frame import ACTIVITY_DECIMALS, gbq_values
 
 __all__ = ["csv_body", "float_text", "write_csv_table"]
 
-_DECIMALS = "activity_decimals"
 _SLICE_ROWS = 1 << 18
 """Rows formatted at once: far below 2 GiB of text, the most a string array holds."""
 _NEEDS_QUOTES = '[,"\n]'
@@ -123,7 +122,7 @@ def _cells(table: pa.Table, column: str, kind: ColumnType) -> pa.Array:
     if kind is ColumnType.MM:
         return _millimetres(values)
     if kind is ColumnType.GBQ:
-        return _activity_sums(values, table.column(_DECIMALS).combine_chunks())
+        return _activity_sums(values, table.column(ACTIVITY_DECIMALS).combine_chunks())
     if kind is ColumnType.DATE and values.type != pa.date32():
         raise TypeError(f"{column}: dates are stored as date32, not {values.type}")
     return values.cast(pa.string())  # DATE: Arrow's ISO text; INT: decimal digits

@@ -50,6 +50,9 @@ precision), hence of every activity sum the columnar engine computes (D195)."""
 _MAX_SCALE = 38
 """Decimals a ``decimal128`` column holds at most (DuckDB, Spark, Arrow)."""
 
+ACTIVITY_DECIMALS = "activity_decimals"
+"""The column beside each activity (sum) giving the decimals it is written with."""
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CycleTables:
@@ -121,7 +124,7 @@ def cycle_tables(checked: CheckedBundle, *, standard_activity_gbq: Decimal) -> C
                 "day": _days(dates),
                 "activity_gbq": activity.arrow(gbq),
                 "planned_activity_gbq": planned.arrow(gbq),
-                "activity_decimals": pa.array(decimals, pa.int64()),
+                ACTIVITY_DECIMALS: pa.array(decimals, pa.int64()),
                 "has_reduction_reason": pa.array(has_reason[reason_codes[rows]]),
                 "stop_reason": pa.array(stop, pa.string(), mask=stop == ""),
             }

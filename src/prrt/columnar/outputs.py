@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 
 from prrt.assess.parquet_format import arrow_schema
 from prrt.assess.rows import OUTPUT_TYPES, TABLE_COLUMNS, ColumnType, Row, hmm_to_mm
-from prrt.columnar.cycles_frame import gbq_values
+from prrt.columnar.cycles_frame import ACTIVITY_DECIMALS, gbq_values
 from prrt.columnar.engine import ColumnarTables
 
 __all__ = [
@@ -38,7 +38,6 @@ __all__ = [
     "write_row_groups",
 ]
 
-_DECIMALS = "activity_decimals"
 ROW_GROUP_ROWS = 1024 * 1024
 """The most rows of a row group ``pyarrow.parquet.write_table`` writes by default (the
 reference's writer, :func:`prrt.assess.parquet_format.write_parquet_outputs`): each
@@ -57,7 +56,8 @@ def output_rows(result: ColumnarTables) -> dict[str, list[Row]]:
             if kind is ColumnType.MM:
                 values.append([hmm_to_mm(v) for v in table.column(column).to_pylist()])
             elif kind is ColumnType.GBQ:
-                values.append(list(gbq_values(table.column(column), table.column(_DECIMALS))))
+                decimals = table.column(ACTIVITY_DECIMALS)
+                values.append(list(gbq_values(table.column(column), decimals)))
             else:
                 values.append(table.column(column).to_pylist())
         rows[name] = list(zip(*values, strict=True))

@@ -24,7 +24,6 @@ Project decisions
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -36,21 +35,20 @@ from prrt.io.issues import Issue, Severity, new_issue
 from prrt.io.parquet_cells import (
     FIRST_DATA_ROW,
     UnsupportedColumnError,
+    column_cells,
     is_typed,
-    text_and_codes,
 )
 from prrt.io.schema import TABLES, Kind
 from prrt.io.tables import (
     LoadedTables,
     RawTable,
     build_table,
-    held_as_needed,
     missing_tables,
     read_csv_table,
     row_numbers,
     unknown_file,
 )
-from prrt.io.text_codes import Codes, kept_codes
+from prrt.io.text_codes import Codes
 
 CSV_SUFFIX = ".csv"
 PARQUET_SUFFIX = ".parquet"
@@ -146,17 +144,13 @@ def read_parquet_table(path: Path, name: str) -> tuple[RawTable | None, list[Iss
     header = [str(column) for column in arrow.column_names]
     if not header:
         return None, [_no_columns(file)]
-    columns: list[np.ndarray] = []
-    codes: dict[int, Codes] = {}
+    columns: list[np.ndarray | Codes] = []
     refused: list[Issue] = []
     notices: list[Issue] = []
     for j, column_name in enumerate(header):
         column = arrow.column(j)
         try:
-            text, found = text_and_codes(column)
-            columns.append(text)
-            if found is not None:
-                codes[j] = found
+            columns.append(column_cells(column))
         except UnsupportedColumnError as exc:
             refused.append(_refused(file, column_name.strip(), exc))
             continue
@@ -168,10 +162,7 @@ def read_parquet_table(path: Path, name: str) -> tuple[RawTable | None, list[Iss
         return None, refused
     numbers = row_numbers(FIRST_DATA_ROW, arrow.num_rows)
     table, issues = build_table(name, file, header, columns, numbers)
-    if table is not None and codes:
-        positions = table.rows - FIRST_DATA_ROW
-        table = replace(table, codes=kept_codes(table.text, positions, header, codes))
-    return held_as_needed(table), notices + issues
+    return table, notices + issues
 
 
 def _read_arrow(data: bytes) -> Any:

@@ -60,20 +60,21 @@ def is_typed(arrow_type: Any) -> bool:
 
 def column_text(column: Any) -> np.ndarray:
     """The cells of a ``pyarrow.ChunkedArray`` as an object array of ``str`` (rules 1-3)."""
-    return text_and_codes(column)[0]
+    cells = column_cells(column)
+    return cells.text if isinstance(cells, Codes) else cells
 
 
-def text_and_codes(column: Any) -> tuple[np.ndarray, Codes | None]:
-    """:func:`column_text`, and for a dictionary-encoded text column (as
-    :mod:`prrt.io.parquet` reads string columns) its cells' codes into its distinct texts:
-    the dictionary tells which cells are equal without hashing each cell again."""
+def column_cells(column: Any) -> np.ndarray | Codes:
+    """:func:`column_text`; for a dictionary-encoded text column (as :mod:`prrt.io.parquet`
+    reads string columns) its cells' codes into its distinct texts instead, the cells made
+    when asked (:class:`~prrt.io.text_codes.Codes`, D221): the dictionary tells which cells
+    are equal without hashing each cell again."""
     import pyarrow as pa
 
     kind = column.type
     if pa.types.is_dictionary(kind) and _is_text(kind.value_type):
-        found = decoded_chunks(column.chunks)
-        return found.text, found
-    return _column_text(column), None
+        return decoded_chunks(column.chunks)
+    return _column_text(column)
 
 
 def _column_text(column: Any) -> np.ndarray:
@@ -116,12 +117,14 @@ def _as_objects(text: Any) -> np.ndarray:
     """The cells of a string ``ChunkedArray`` without nulls as an object array of ``str``."""
     import pyarrow.compute as pc
 
-    return decoded_chunks([pc.dictionary_encode(chunk) for chunk in text.chunks]).text
+    found = decoded_chunks([pc.dictionary_encode(chunk) for chunk in text.chunks])
+    cells: np.ndarray = found.distinct[found.codes]  # its own array: callers may write
+    return cells
 
 
 def decoded_chunks(chunks: Any) -> Codes:
-    """The cells of dictionary-encoded text chunks as an object array of ``str`` (null:
-    ``""``), and their codes.
+    """The cells of dictionary-encoded text chunks as codes into their distinct texts
+    (null: ``""``), the cells (an object array of ``str``) made when asked.
 
     One ``str`` is made per distinct text, shared by the cells that hold it: IDs, dates
     and codes repeat, so this takes a fraction of the time and memory of one object per
@@ -142,9 +145,7 @@ def decoded_chunks(chunks: Any) -> Codes:
     merged = pc.dictionary_encode(pa.concat_arrays(words))
     distinct = np.asarray(merged.dictionary.to_numpy(zero_copy_only=False), dtype=object)
     codes = merged.indices.to_numpy(zero_copy_only=False)[np.concatenate(indices)]
-    return Codes(
-        text=distinct[codes], codes=narrowest_codes(codes, len(distinct)), distinct=distinct
-    )
+    return Codes(codes=narrowest_codes(codes, len(distinct)), distinct=distinct)
 
 
 def _float_text(column: Any) -> np.ndarray:

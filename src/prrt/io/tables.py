@@ -29,7 +29,7 @@ import io
 import re
 import threading
 import warnings
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -41,8 +41,8 @@ from prrt.io.csv_arrow import read_plain_csv
 from prrt.io.csv_dialect import SEMICOLON, header_separator, read_decimal_commas
 from prrt.io.file_reads import read_side_by_side
 from prrt.io.issues import Issue, Severity, new_issue
-from prrt.io.schema import TABLES, Kind
-from prrt.io.text_codes import CellTexts, Codes, kept_codes
+from prrt.io.schema import TABLES
+from prrt.io.text_codes import CellTexts, Codes, blank_cells, cells_where
 
 _BOM = b"\xef\xbb\xbf"
 _SKIPPED_LINE = re.compile(r"Skipping line (\d+): expected (\d+) fields, saw (\d+)")
@@ -77,18 +77,30 @@ class RawTable:
             return found
         return found if self.text.get(column) is found.text else None
 
-    def cells_on_demand(self, keep: Collection[str]) -> RawTable:
-        """This table with the cells of its coded columns, but those in ``keep``, made
-        from their codes when asked instead of held (:class:`~prrt.io.text_codes.Codes`,
-        D221): the same text, in a fraction of the memory."""
+    def cells_on_demand(self) -> RawTable:
+        """This table with the cells of its coded columns made from their codes when
+        asked instead of held (:class:`~prrt.io.text_codes.Codes`, D221): the same text,
+        in a fraction of the memory."""
         released = {
             name: found.on_demand()
             for name, found in self.codes.items()
-            if name not in keep and self.coded(name) is found
+            if self.coded(name) is found
         }
         codes = {name: released.get(name, found) for name, found in self.codes.items()}
         columns = {name: released.get(name, cells) for name, cells in self.text.items()}
         return replace(self, text=CellTexts(columns), codes=codes)
+
+    def cell_text(self, column: str) -> Callable[[int], str]:
+        """The text of the cell of ``column`` at a position (``""`` where the column is
+        absent), without making every cell of a column kept as codes."""
+        coded = self.text.codes_of(column) if isinstance(self.text, CellTexts) else None
+        if coded is not None:
+            distinct, codes = coded.distinct, coded.codes
+            return lambda position: str(distinct[codes[position]])
+        cells = self.text.get(column)
+        if cells is None:
+            return lambda _position: ""
+        return lambda position: str(cells[position])
 
     def issues_at(
         self,
@@ -104,7 +116,7 @@ class RawTable:
 
         ``rule`` is one text for all, or one per position.
         """
-        cells = self.text.get(column)
+        cell = self.cell_text(column)
         issues = []
         for k, position in enumerate(positions):
             issues.append(
@@ -114,7 +126,7 @@ class RawTable:
                     file=self.file,
                     row=int(self.rows[position]),
                     column=column,
-                    value="" if cells is None else str(cells[position]),
+                    value=cell(position),
                     rule=rule if isinstance(rule, str) else rule[k],
                     hint=hint,
                 )
@@ -207,7 +219,7 @@ def read_csv_table(path: Path, name: str) -> tuple[RawTable | None, list[Issue]]
         if table is not None and separator == SEMICOLON:
             table, notices = read_decimal_commas(table)
             found += notices
-        return held_as_needed(table), issues + found
+        return cells_on_demand(table), issues + found
     skipped: list[int] = []
     try:
         # one file at a time: the caught warnings are the process's (prrt.io.file_reads)
@@ -268,18 +280,13 @@ _SEPARATOR_NAMES = {",": "comma", ";": "semicolon"}
 def _plain_table(name: str, file: str, columns: list[Codes]) -> tuple[RawTable | None, list[Issue]]:
     """The table of a plain CSV file's columns (:mod:`prrt.io.csv_arrow`, header row
     first), numbered and checked as :func:`read_csv_table` numbers pandas' rows."""
-    header = [str(column.text[0]) if len(column.text) else "" for column in columns]
+    header = [str(c.distinct[c.codes[0]]) if len(c) else "" for c in columns]
     if not any(h.strip() for h in header):
         return None, [empty_table(file)]
-    cells = [column.text[1:] for column in columns]
-    codes = {
-        j: Codes(text=text, codes=column.codes[1:], distinct=column.distinct)
-        for j, (column, text) in enumerate(zip(columns, cells, strict=True))
-    }
-    table, found = build_table(name, file, header, cells, row_numbers(2, len(cells[0])))
-    if table is not None:
-        table = replace(table, codes=kept_codes(table.text, table.rows - 2, header, codes))
-    return table, found
+    cells: list[np.ndarray | Codes] = [
+        Codes(codes=column.codes[1:], distinct=column.distinct) for column in columns
+    ]
+    return build_table(name, file, header, cells, row_numbers(2, len(columns[0]) - 1))
 
 
 def _unread_ids(
@@ -345,34 +352,37 @@ def row_numbers(first: int, count: int) -> np.ndarray:
     return np.arange(first, first + count, dtype=kind)
 
 
-def held_as_needed(table: RawTable | None) -> RawTable | None:
-    """``table`` holding the cells of its ID and text columns only (the checks keep those
-    as the columns' values); the others' are made from their codes when asked (D221)."""
+def cells_on_demand(table: RawTable | None) -> RawTable | None:
+    """``table`` (as a reader returns it) with its coded columns' cells made when asked
+    (:meth:`RawTable.cells_on_demand`; the checks read most columns as codes)."""
     if table is None or not table.codes:
         return table
-    spec = TABLES[table.name]
-    held = {column.name for column in spec.columns if column.kind in (Kind.ID, Kind.TEXT)}
-    return table.cells_on_demand(held)
+    return table.cells_on_demand()
 
 
 def build_table(
     name: str,
     file: str,
     header: list[str],
-    columns: list[np.ndarray],
+    columns: Sequence[np.ndarray | Codes],
     numbers: np.ndarray,
 ) -> tuple[RawTable | None, list[Issue]]:
-    """Name the columns, drop blank rows, report duplicate, unknown and missing columns."""
+    """Name the columns, drop blank rows, report duplicate, unknown and missing columns.
+
+    A column given as codes (:class:`~prrt.io.text_codes.Codes`) keeps them, its cells
+    made when asked (:class:`~prrt.io.text_codes.CellTexts`, D221)."""
     names = [h.strip() for h in header]
     if not any(names):
         return None, [empty_table(file)]
     blank = np.ones(len(numbers), dtype=bool)
     for values in columns:
-        blank &= values == ""
+        blank &= blank_cells(values)
+        if not blank.any():  # every row has a cell: no column can make one blank
+            break
     if blank.any():
-        columns = [values[~blank] for values in columns]
+        columns = [cells_where(values, ~blank) for values in columns]
         numbers = numbers[~blank]
-    text, issues = _name_columns(file, TABLES[name].names, names, columns)
+    named, issues = _name_columns(file, TABLES[name].names, names, columns)
     spec = TABLES[name]
     issues += [
         new_issue(
@@ -385,20 +395,24 @@ def build_table(
             hint=f"add a column {column.name} (bundle.md, {spec.file})",
         )
         for column in spec.columns
-        if column.required and column.name not in text
+        if column.required and column.name not in named
     ]
-    return RawTable(name=name, file=file, rows=numbers, text=text), issues
+    codes = {column: cells for column, cells in named.items() if isinstance(cells, Codes)}
+    text: Mapping[str, np.ndarray] = CellTexts(named)
+    if not codes:  # text only (pandas, a workbook): a plain dict of the arrays
+        text = {column: cells for column, cells in named.items() if isinstance(cells, np.ndarray)}
+    return RawTable(name=name, file=file, rows=numbers, text=text, codes=codes), issues
 
 
 def _name_columns(
-    file: str, known: tuple[str, ...], names: list[str], columns: list[np.ndarray]
-) -> tuple[dict[str, np.ndarray], list[Issue]]:
+    file: str, known: tuple[str, ...], names: list[str], columns: Sequence[np.ndarray | Codes]
+) -> tuple[dict[str, np.ndarray | Codes], list[Issue]]:
     """Columns by name: the first of duplicates, unknown ones kept with a warning."""
-    text: dict[str, np.ndarray] = {}
+    text: dict[str, np.ndarray | Codes] = {}
     issues: list[Issue] = []
     for j, (column, values) in enumerate(zip(names, columns, strict=True)):
         if not column:
-            if (values != "").any():
+            if not blank_cells(values).all():
                 issues.append(_unknown_column(file, f"(unnamed column {j + 1})"))
         elif column in text:
             issues.append(

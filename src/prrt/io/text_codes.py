@@ -58,6 +58,9 @@ class Codes:
             self._made = weakref.ref(made)
         return made
 
+    def __len__(self) -> int:
+        return len(self.codes)
+
     def on_demand(self) -> Codes:
         """These codes, their cells no longer held: made again when asked once nobody
         holds them (whoever holds them now gets the same array)."""
@@ -85,6 +88,9 @@ class CellTexts(Mapping[str, np.ndarray]):
 
     def __len__(self) -> int:
         return len(self._columns)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._columns  # without making the cells (Mapping's would)
 
     def codes_of(self, name: str) -> Codes | None:
         """The codes that give the cells of ``name``, where they are made on demand."""
@@ -180,22 +186,21 @@ _SORTED_ENOUGH = 20
 """Keys are sorted rather than hashed when fewer than 1 in this many follow a larger key."""
 
 
-def kept_codes(
-    text: Mapping[str, np.ndarray],
-    positions: np.ndarray,
-    header: Sequence[str],
-    codes: Mapping[int, Codes],
-) -> dict[str, Codes]:
-    """The codes of a table's named columns, from those of the file's columns by index
-    (``codes``, the first column of a name, as :func:`prrt.io.tables.build_table` keeps),
-    for the rows at ``positions`` of the file (the blank rows left out)."""
-    kept: dict[str, Codes] = {}
-    for j, column_name in enumerate(header):
-        name = column_name.strip()
-        if j not in codes or name in kept or name not in text:
-            continue
-        found = codes[j]
-        if len(positions) != len(found.codes):
-            found = Codes(text=text[name], codes=found.codes[positions], distinct=found.distinct)
-        kept[name] = found
+def blank_cells(cells: np.ndarray | Codes) -> np.ndarray:
+    """True where a cell is ``""``; codes are compared by code, without their cells."""
+    if isinstance(cells, Codes):
+        empty = np.flatnonzero(cells.distinct == "")
+        if not len(empty):
+            return np.zeros(len(cells), dtype=bool)
+        found: np.ndarray = cells.codes == empty[0]
+        return found
+    blank: np.ndarray = cells == ""
+    return blank
+
+
+def cells_where(cells: np.ndarray | Codes, keep: np.ndarray) -> np.ndarray | Codes:
+    """The cells at the rows where ``keep`` is true (codes stay codes)."""
+    if isinstance(cells, Codes):
+        return Codes(codes=cells.codes[keep], distinct=cells.distinct)
+    kept: np.ndarray = cells[keep]
     return kept

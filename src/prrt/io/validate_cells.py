@@ -45,7 +45,7 @@ Project decisions
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -112,6 +112,32 @@ _BAD_NUMBER: Problem = (
     "must be a number",
     "write digits with a point as decimal separator, without unit",
 )
+
+
+class ColumnValues(Mapping[str, np.ndarray]):
+    """Column -> typed values, where an ID or text column's values are its cells as
+    :meth:`ParsedTable.text` gives them: made from the reader's codes when asked, not held
+    (docs/decisions.md, D221)."""
+
+    __slots__ = ("_typed", "cells")
+
+    def __init__(self, typed: Mapping[str, np.ndarray | None]) -> None:
+        self._typed = dict(typed)
+        self.cells: Callable[[str], np.ndarray] | None = None
+        """The table's cells of a column (set once the table exists)."""
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        found = self._typed[name]
+        if found is not None:
+            return found
+        assert self.cells is not None, "ColumnValues read before its table was made"
+        return self.cells(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._typed)
+
+    def __len__(self) -> int:
+        return len(self._typed)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -193,26 +219,30 @@ def is_one_of(values: np.ndarray, choices: Collection[Any]) -> np.ndarray:
 
 def parse_table(raw: RawTable, spec: TableSpec) -> tuple[ParsedTable, list[Issue]]:
     """Parse every column of ``raw`` by ``spec``, reporting each bad or missing cell."""
-    values: dict[str, np.ndarray] = {}
+    typed: dict[str, np.ndarray | None] = {}
     issues: list[Issue] = []
-    table = ParsedTable(spec=spec, raw=raw, values=values)
+    table = ParsedTable(spec=spec, raw=raw, values={})
     for column in spec.columns:
         absent = column.name not in raw.text
         parsed, found = _parse_column(table, column, report_missing=not absent)
-        values[column.name] = parsed
+        typed[column.name] = parsed
         issues.extend(found)
+    values = ColumnValues(typed)
+    table = ParsedTable(spec=spec, raw=raw, values=values)
+    values.cells = table.text
     return table, issues
 
 
 def _parse_column(
     table: ParsedTable, column: ColumnSpec, *, report_missing: bool
-) -> tuple[np.ndarray, list[Issue]]:
-    raw, text = table.raw, table.text(column.name)
+) -> tuple[np.ndarray | None, list[Issue]]:
+    """The column's typed values (None for an ID or text column: its cells) and issues."""
+    raw = table.raw
     if column.kind in (Kind.ID, Kind.TEXT):
         found: list[Issue] = []
         if column.required and report_missing:
-            found = _missing(raw, column, np.flatnonzero(text == ""))
-        return text, found
+            found = _missing(raw, column, np.flatnonzero(~table.given(column.name)))
+        return None, found
     codes, uniques = table.factorized(column.name, keep=False)
     parser = _PARSERS[column.kind]
     results = [_parse_cell(parser, str(u), column) for u in uniques]

@@ -66,7 +66,11 @@ def link_tables(
         if "patients" not in unusable:
             # a patient whose patients.csv row could not be read was reported there
             # (docs/decisions.md, D72): its other rows are not unknown patients again
-            unread = is_one_of(table.text("patient_id"), patients.raw.unread_ids)
+            unread = (
+                is_one_of(table.text("patient_id"), patients.raw.unread_ids)
+                if patients.raw.unread_ids
+                else np.zeros(len(table), dtype=bool)  # the cells are not made for nothing
+            )
             unknown = np.flatnonzero((position < 0) & table.given("patient_id") & ~unread)
             issues.extend(
                 table.raw.issues_at(
@@ -212,7 +216,6 @@ def _link_owned(
     Unresolved rows are reported only when ``target`` could be read.
     """
     table, owner_table = tables[name], tables[target]
-    ids, owner_ids = table.text(column), owner_table.text(column)
     # the codes of pandas.factorize(owner_ids followed by ids), from each side's codes
     row_codes, row_uniques = table.factorized(column)
     owner_codes, owner_uniques = owner_table.factorized(column)
@@ -220,10 +223,10 @@ def _link_owned(
     owner_codes = joint[: len(owner_uniques)][owner_codes]
     row_codes = joint[len(owner_uniques) :][row_codes]
     width = max(len(uniques), 1)
-    owned = np.flatnonzero(usable[target] & (owner_ids != ""))
+    owned = np.flatnonzero(usable[target] & owner_table.given(column))
     keys = patient[name] * width + row_codes
     position = lookup_positions(patient[target][owned] * width + owner_codes[owned], owned, keys)
-    failed = np.flatnonzero((position < 0) & (patient[name] >= 0) & (ids != ""))
+    failed = np.flatnonzero((position < 0) & (patient[name] >= 0) & table.given(column))
     if len(failed) and report[target]:
         issues.extend(_unresolved(table, owner_table, column, failed, owner_codes, row_codes))
     usable[name] &= position >= 0
