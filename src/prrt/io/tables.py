@@ -217,9 +217,10 @@ def read_csv_table(path: Path, name: str) -> tuple[RawTable | None, list[Issue]]
     if plain is not None:
         table, found = _plain_table(name, file, plain)
         if table is not None and separator == SEMICOLON:
-            table, notices = read_decimal_commas(table)
+            table, notices = read_decimal_commas(table)  # it makes the cells of every column
             found += notices
-        return cells_on_demand(table), issues + found
+            table = cells_on_demand(table)
+        return table, issues + found
     skipped: list[int] = []
     try:
         # one file at a time: the caught warnings are the process's (prrt.io.file_reads)

@@ -76,14 +76,11 @@ def check_bundle(path: Path, *, config: Config) -> CheckedBundle:
 
 
 def without_codes(checked: CheckedBundle) -> CheckedBundle:
-    """``checked`` without the cell codes its checks kept (the readers' codes and each
-    table's factorized columns, :mod:`prrt.io.text_codes`): the same text, values, links
-    and report, in less memory (gigabytes at a million patients). A code asked for later
-    is computed again from the text, with the same result."""
-    tables = {
-        name: replace(table, raw=replace(table.raw, codes={}))
-        for name, table in checked.tables.items()
-    }
+    """``checked`` without the codes its checks factorized (:meth:`ParsedTable.factorized`):
+    the same text, values, links and report, in less memory. A code asked for later is
+    computed again, with the same result. The readers' codes stay: a column read as codes
+    holds its cells only as codes (:mod:`prrt.io.text_codes`, D221)."""
+    tables = {name: table.fresh() for name, table in checked.tables.items()}
     readers = tuple(without_codes(reader) for reader in checked.readers)
     return replace(checked, tables=tables, readers=readers)
 

@@ -57,7 +57,7 @@ import pandas as pd
 from prrt.io.issues import Issue, Severity
 from prrt.io.schema import PRIOR_THERAPY_NONE, ColumnSpec, DatePrecision, Kind, TableSpec
 from prrt.io.tables import RawTable
-from prrt.io.text_codes import factorize_codes
+from prrt.io.text_codes import blank_cells, factorize_codes
 from prrt.model.dates import PartialDate
 
 Problem = tuple[str, str, str]
@@ -139,6 +139,10 @@ class ColumnValues(Mapping[str, np.ndarray]):
     def __len__(self) -> int:
         return len(self._typed)
 
+    def unbound(self) -> ColumnValues:
+        """The same values for another table of the same cells (:meth:`ParsedTable.fresh`)."""
+        return ColumnValues(self._typed)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ParsedTable:
@@ -158,6 +162,10 @@ class ParsedTable:
 
     def __len__(self) -> int:
         return len(self.raw)
+
+    def fresh(self) -> ParsedTable:
+        """This table without the codes :meth:`factorized` kept (computed again if asked)."""
+        return _made(self.spec, self.raw, self.values)
 
     def factorized(self, column: str, *, keep: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """``pandas.factorize`` of the cells of ``column`` as written, from the reader's
@@ -197,10 +205,7 @@ class ParsedTable:
         """True where the cell of ``column`` is not empty."""
         coded = self.raw.coded(column)
         if coded is not None:  # compare codes, not strings
-            empty = np.flatnonzero(coded.distinct == "")
-            if not len(empty):
-                return np.ones(len(self), dtype=bool)
-            found: np.ndarray = coded.codes != empty[0]
+            found: np.ndarray = ~blank_cells(coded)
             return found
         text = self.text(column)
         if self._is_blank(text):  # an absent column
@@ -227,10 +232,17 @@ def parse_table(raw: RawTable, spec: TableSpec) -> tuple[ParsedTable, list[Issue
         parsed, found = _parse_column(table, column, report_missing=not absent)
         typed[column.name] = parsed
         issues.extend(found)
-    values = ColumnValues(typed)
+    return _made(spec, raw, ColumnValues(typed)), issues
+
+
+def _made(spec: TableSpec, raw: RawTable, values: Mapping[str, np.ndarray]) -> ParsedTable:
+    """The table of ``values``; its ID and text columns' values are its cells."""
+    if isinstance(values, ColumnValues):
+        values = values.unbound()
     table = ParsedTable(spec=spec, raw=raw, values=values)
-    values.cells = table.text
-    return table, issues
+    if isinstance(values, ColumnValues):
+        values.cells = table.text
+    return table
 
 
 def _parse_column(
