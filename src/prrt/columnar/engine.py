@@ -311,8 +311,10 @@ def _kept_columns(name: str, schema: pa.Schema) -> list[str]:
     """The columns of result table ``name`` kept from a DuckDB batch: its file's, the
     activity sums' decimals and the keys read later; the other sort keys have done their
     work in the batch's ORDER BY (at 1,000,000 patients they are about 0.5 GB, D221)."""
-    wanted = {*TABLE_COLUMNS.get(name, ()), ACTIVITY_DECIMALS, *_KEYS_READ_LATER.get(name, ())}
-    return [field.name for field in schema if field.name in wanted or name in QUALITY_TABLES]
+    if name in QUALITY_TABLES:  # read whole by prrt.columnar.quality.quality_issues
+        return [field.name for field in schema]
+    wanted = {*TABLE_COLUMNS[name], ACTIVITY_DECIMALS, *_KEYS_READ_LATER.get(name, ())}
+    return [field.name for field in schema if field.name in wanted]
 
 
 def _ignore_progress(_patients: int) -> None:

@@ -217,9 +217,10 @@ def read_csv_table(path: Path, name: str) -> tuple[RawTable | None, list[Issue]]
     if plain is not None:
         table, found = _plain_table(name, file, plain)
         if table is not None and separator == SEMICOLON:
-            table, notices = read_decimal_commas(table)  # it makes the cells of every column
+            table, notices = read_decimal_commas(table)
             found += notices
-            table = cells_on_demand(table)
+            if table is not None:  # read_decimal_commas made the cells of every column
+                table = table.cells_on_demand()
         return table, issues + found
     skipped: list[int] = []
     try:
@@ -353,14 +354,6 @@ def row_numbers(first: int, count: int) -> np.ndarray:
     return np.arange(first, first + count, dtype=kind)
 
 
-def cells_on_demand(table: RawTable | None) -> RawTable | None:
-    """``table`` (as a reader returns it) with its coded columns' cells made when asked
-    (:meth:`RawTable.cells_on_demand`; the checks read most columns as codes)."""
-    if table is None or not table.codes:
-        return table
-    return table.cells_on_demand()
-
-
 def build_table(
     name: str,
     file: str,
@@ -399,9 +392,11 @@ def build_table(
         if column.required and column.name not in named
     ]
     codes = {column: cells for column, cells in named.items() if isinstance(cells, Codes)}
-    text: Mapping[str, np.ndarray] = CellTexts(named)
-    if not codes:  # text only (pandas, a workbook): a plain dict of the arrays
-        text = {column: cells for column, cells in named.items() if isinstance(cells, np.ndarray)}
+    text: Mapping[str, np.ndarray] = (
+        CellTexts(named)
+        if codes  # else text only (pandas, a workbook): a plain dict of the arrays
+        else {column: cells for column, cells in named.items() if isinstance(cells, np.ndarray)}
+    )
     return RawTable(name=name, file=file, rows=numbers, text=text, codes=codes), issues
 
 

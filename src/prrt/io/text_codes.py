@@ -106,10 +106,8 @@ def narrowest_codes(codes: np.ndarray, distinct: int) -> np.ndarray:
     >>> narrowest_codes(np.array([0, 2, 1]), 3).dtype, narrowest_codes(np.array([0]), 40_000).dtype
     (dtype('int8'), dtype('int32'))
     """
-    for kind in (np.int8, np.int16, np.int32):
-        if distinct <= np.iinfo(kind).max:
-            return codes.astype(kind)
-    return codes.astype(np.int64)
+    # the smallest signed type holding -distinct holds every code (0 .. distinct - 1)
+    return codes.astype(np.min_scalar_type(-max(distinct, 1)))
 
 
 def factorize_codes(found: Codes) -> tuple[np.ndarray, np.ndarray]:

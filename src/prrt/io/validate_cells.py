@@ -139,10 +139,6 @@ class ColumnValues(Mapping[str, np.ndarray]):
     def __len__(self) -> int:
         return len(self._typed)
 
-    def unbound(self) -> ColumnValues:
-        """The same values for another table of the same cells (:meth:`ParsedTable.fresh`)."""
-        return ColumnValues(self._typed)
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ParsedTable:
@@ -165,7 +161,9 @@ class ParsedTable:
 
     def fresh(self) -> ParsedTable:
         """This table without the codes :meth:`factorized` kept (computed again if asked)."""
-        return _made(self.spec, self.raw, self.values)
+        if isinstance(self.values, ColumnValues):
+            return _made(self.spec, self.raw, self.values._typed)
+        return ParsedTable(spec=self.spec, raw=self.raw, values=self.values)
 
     def factorized(self, column: str, *, keep: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """``pandas.factorize`` of the cells of ``column`` as written, from the reader's
@@ -232,16 +230,14 @@ def parse_table(raw: RawTable, spec: TableSpec) -> tuple[ParsedTable, list[Issue
         parsed, found = _parse_column(table, column, report_missing=not absent)
         typed[column.name] = parsed
         issues.extend(found)
-    return _made(spec, raw, ColumnValues(typed)), issues
+    return _made(spec, raw, typed), issues
 
 
-def _made(spec: TableSpec, raw: RawTable, values: Mapping[str, np.ndarray]) -> ParsedTable:
-    """The table of ``values``; its ID and text columns' values are its cells."""
-    if isinstance(values, ColumnValues):
-        values = values.unbound()
+def _made(spec: TableSpec, raw: RawTable, typed: Mapping[str, np.ndarray | None]) -> ParsedTable:
+    """The table of the ``typed`` values; an ID or text column's (None) are its cells."""
+    values = ColumnValues(typed)
     table = ParsedTable(spec=spec, raw=raw, values=values)
-    if isinstance(values, ColumnValues):
-        values.cells = table.text
+    values.cells = table.text
     return table
 
 

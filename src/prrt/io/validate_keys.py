@@ -66,11 +66,7 @@ def link_tables(
         if "patients" not in unusable:
             # a patient whose patients.csv row could not be read was reported there
             # (docs/decisions.md, D72): its other rows are not unknown patients again
-            unread = (
-                is_one_of(table.text("patient_id"), patients.raw.unread_ids)
-                if patients.raw.unread_ids
-                else np.zeros(len(table), dtype=bool)  # the cells are not made for nothing
-            )
+            unread = is_one_of(distinct, patients.raw.unread_ids)[codes]
             unknown = np.flatnonzero((position < 0) & table.given("patient_id") & ~unread)
             issues.extend(
                 table.raw.issues_at(
