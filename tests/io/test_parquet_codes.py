@@ -16,12 +16,14 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from prrt.config import load_config
+from prrt.io import text_codes, validate_keys
 from prrt.io.bundle import validate_bundle
-from prrt.io.text_codes import Codes, factorize_codes
+from prrt.io.text_codes import Codes, factorize_codes, first_rows
 from prrt.io.validate import check_bundle, without_codes
 from prrt.io.validate_keys import lookup_positions
 
@@ -161,17 +163,45 @@ def test_a_nul_character_in_a_parquet_cell_makes_it_another_text(tmp_path: Path)
     owners=st.lists(st.integers(0, 10**12), unique=True, max_size=20),
     extra=st.lists(st.integers(-50, 10**12), max_size=20),
     wide=st.booleans(),
+    few_keys_factor=st.sampled_from([0, 10**9]),
 )
-def test_key_lookup_finds_each_owner_by_table_or_by_hash(
-    owners: list[int], extra: list[int], wide: bool
+def test_key_lookup_finds_each_owner_by_table_by_search_or_by_hash(
+    owners: list[int], extra: list[int], wide: bool, few_keys_factor: int
 ) -> None:
-    """Both ways of :func:`lookup_positions` (a table indexed by key for small keys, a
-    hash index for wide ones) give the owner's position, -1 for a key no owner has."""
+    """Every way of :func:`lookup_positions` (a table indexed by key for small keys; for
+    wide ones a search of the sorted owner keys, which a factor of 0 always takes, or a
+    hash index, which a huge factor always takes) gives the owner's position, -1 for a
+    key no owner has."""
     if not wide:
         owners = [owner % 64 for owner in owners]
         owners, extra = sorted(set(owners)), [key % 64 - 8 for key in extra]
     keys = np.array([*owners[::2], *extra], dtype=np.int64)
     positions = np.arange(100, 100 + len(owners), dtype=np.int64)
     where = {owner: int(position) for owner, position in zip(owners, positions, strict=True)}
-    found = lookup_positions(np.array(owners, dtype=np.int64), positions, keys)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(validate_keys, "FEW_KEYS_FACTOR", few_keys_factor)
+        found = lookup_positions(np.array(owners, dtype=np.int64), positions, keys)
     assert found.tolist() == [where.get(int(key), -1) for key in keys]
+
+
+@given(
+    codes=st.lists(st.integers(0, 5), max_size=60),
+    unused=st.integers(0, 3),
+    chunk_rows=st.integers(1, 8),
+)
+def test_first_rows_in_chunks_are_those_of_one_pass(
+    codes: list[int], unused: int, chunk_rows: int
+) -> None:
+    """:func:`first_rows` searching small chunks (as it searches a column of few codes
+    among millions of rows, factor 1 making every column's codes few) gives the first row
+    of each code that numpy's unbuffered minimum (``np.minimum.at``) over every row gives,
+    also for codes that appear only late or in no row."""
+    distinct = 6 + unused
+    array = np.array(codes, dtype=np.int8)
+    expected = np.full(distinct, len(codes), dtype=np.int64)
+    np.minimum.at(expected, array, np.arange(len(codes), dtype=np.int64))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(text_codes, "FIRST_ROWS_CHUNK", chunk_rows)
+        patch.setattr(text_codes, "FEW_CODES_FACTOR", 1 if len(codes) >= distinct else 10**9)
+        found = first_rows(array, distinct)
+    assert found.tolist() == expected.tolist()

@@ -37,13 +37,35 @@ def test_combined_key_is_equal_exactly_for_equal_codes(
             assert (key[i] == key[j]) == (tuples[i] == tuples[j])
 
 
-@given(keys=st.lists(st.integers(-1, 6), max_size=60), order=st.sampled_from(["asis", "sorted"]))
-def test_later_duplicates_is_pandas_duplicated(keys: list[int], order: str) -> None:
-    key = np.array(sorted(keys) if order == "sorted" else keys, dtype=np.int64)
+@given(
+    keys=st.lists(st.integers(-1, 6), max_size=60),
+    order=st.sampled_from(["asis", "sorted", "nearly"]),
+    swaps=st.lists(st.tuples(st.integers(0, 59), st.integers(0, 59)), max_size=2),
+)
+def test_later_duplicates_is_pandas_duplicated(
+    keys: list[int], order: str, swaps: list[tuple[int, int]]
+) -> None:
+    """As keys come (mostly hashed), sorted, and nearly sorted (a few rows swapped: the
+    rows below an earlier key are looked up)."""
+    if order != "asis":
+        keys = sorted(keys)
+    if order == "nearly" and keys:
+        for i, j in swaps:
+            i, j = i % len(keys), j % len(keys)
+            keys[i], keys[j] = keys[j], keys[i]
+    key = np.array(keys, dtype=np.int64)
     keyed = key >= 0
     expected = np.zeros(len(key), dtype=bool)
     expected[keyed] = pd.Series(key[keyed]).duplicated().to_numpy()
     assert later_duplicates(key).tolist() == expected.tolist()
+
+
+def test_later_duplicates_after_one_large_key_early_sorts_every_row() -> None:
+    # one key in 40 out of order, but early and large: every later row is below it
+    key = np.arange(40, dtype=np.int64)
+    key[1] = 99
+    key[30] = 7
+    assert np.flatnonzero(later_duplicates(key)).tolist() == [30]
 
 
 def test_later_duplicates_on_almost_sorted_keys_marks_the_later_row() -> None:

@@ -114,8 +114,7 @@ def factorize_codes(found: Codes) -> tuple[np.ndarray, np.ndarray]:
     """``pandas.factorize(found.text)``: codes numbered by first appearance (int32 where
     they fit), and the distinct texts in that order (only those some cell holds)."""
     n = len(found.codes)
-    first = np.full(len(found.distinct), n, dtype=np.int64)
-    np.minimum.at(first, found.codes, np.arange(n, dtype=np.int64))
+    first = first_rows(found.codes, len(found.distinct))
     present = np.flatnonzero(first < n)
     order = present[np.argsort(first[present], kind="stable")]
     narrow = np.int32 if len(found.distinct) < 2**31 else np.int64  # half the memory
@@ -123,6 +122,44 @@ def factorize_codes(found: Codes) -> tuple[np.ndarray, np.ndarray]:
     renumber[order] = np.arange(len(order), dtype=narrow)
     distinct: np.ndarray = found.distinct[order]
     return renumber[found.codes], distinct
+
+
+FIRST_ROWS_CHUNK = 1 << 16
+"""The rows :func:`first_rows` looks at first; each further look takes twice as many."""
+FEW_CODES_FACTOR = 64
+"""Codes are few when a column has this many rows per distinct text or more."""
+
+
+def first_rows(codes: np.ndarray, distinct: int) -> np.ndarray:
+    """The first row holding each code below ``distinct`` (``len(codes)`` where none).
+
+    Few codes (a status, a date) mostly all appear in the first rows: those are searched
+    in growing chunks until every code is found, in the first quarter of the rows at
+    most, and the codes not found yet among the rows after; many codes (IDs) by one pass
+    over every row.
+
+    >>> first_rows(np.array([2, 0, 2, 0, 1], dtype=np.int8), 4).tolist()
+    [1, 4, 0, 5]
+    """
+    n = len(codes)
+    first = np.full(distinct, n, dtype=np.int64)
+    if distinct * FEW_CODES_FACTOR > n:
+        np.minimum.at(first, codes, np.arange(n, dtype=np.int64))
+        return first
+    start, step, found = 0, FIRST_ROWS_CHUNK, 0
+    while found < distinct and start < n // 4:
+        chunk, at = np.unique(codes[start : start + step], return_index=True)
+        new = first[chunk] == n
+        first[chunk[new]] = at[new] + start
+        found += int(np.count_nonzero(new))
+        start += step
+        step *= 2
+    if found < distinct:  # the rows after, of the codes not found yet (or held by no row)
+        rest = codes[start:]
+        hits = np.flatnonzero((first == n)[rest])
+        chunk, at = np.unique(rest[hits], return_index=True)
+        first[chunk] = hits[at] + start
+    return first
 
 
 def combined_key(parts: Sequence[tuple[np.ndarray, int]]) -> np.ndarray:
@@ -158,9 +195,13 @@ def later_duplicates(key: np.ndarray) -> np.ndarray:
     ``pandas.Series(key).duplicated()`` on the keyed rows.
 
     A bundle's rows mostly come in key order (codes numbered by first appearance, rows
-    grouped by patient), and a stable sort of almost sorted keys (numpy's timsort) takes
-    a fraction of the time of hashing millions of distinct keys; equal keys are then
-    neighbours, the earliest row first. Keys far from sorted are hashed.
+    grouped by patient). Then a row whose key is above every earlier key is new, and one
+    equal to the largest earlier key repeats it; only the few rows below an earlier key
+    are looked up: every row holding one of their keys (a binary search in those keys),
+    stably sorted, so that equal keys are neighbours, the earliest row first. That takes
+    a fraction of the time of hashing (or sorting) millions of distinct keys. Where many
+    rows are below an earlier key (one large key early), all are sorted so; keys far from
+    sorted are hashed.
 
     >>> later_duplicates(np.array([1, 3, 3, -1, 5, 2, 9])).tolist()
     [False, False, True, False, False, False, False]
@@ -174,9 +215,23 @@ def later_duplicates(key: np.ndarray) -> np.ndarray:
     if descents * _SORTED_ENOUGH > len(keys):
         later[keyed] = pd.Series(keys).duplicated().to_numpy()
         return later
-    order = np.argsort(keys, kind="stable")
-    ordered = keys[order]
-    later[keyed[order[1:][ordered[1:] == ordered[:-1]]]] = True
+    if len(keys) < 2:
+        return later
+    largest_before = np.maximum.accumulate(keys)[:-1]
+    unsure = keys[1:][keys[1:] < largest_before]
+    if len(unsure) * _SORTED_ENOUGH > len(keys):  # a large key early: sort them all
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        later[keyed[order[1:][ordered[1:] == ordered[:-1]]]] = True
+        return later
+    later[keyed[1:][keys[1:] == largest_before]] = True
+    if len(unsure):
+        wanted = np.unique(unsure)
+        at = np.minimum(np.searchsorted(wanted, keys), len(wanted) - 1)
+        involved = np.flatnonzero(wanted[at] == keys)
+        order = np.argsort(keys[involved], kind="stable")
+        ordered = keys[involved][order]
+        later[keyed[involved[order[1:][ordered[1:] == ordered[:-1]]]]] = True
     return later
 
 

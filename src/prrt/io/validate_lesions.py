@@ -61,6 +61,14 @@ class Fragments:
     """Rows per group (> 1: a split lesion)."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Roles:
+    """The role of each measurement row's lesion (neither where it has none)."""
+
+    target: np.ndarray
+    non_target: np.ndarray
+
+
 def group_fragments(tables: Mapping[str, ParsedTable], links: Links) -> Fragments:
     """Group the usable measurement rows by (assessment, lesion)."""
     rows = np.flatnonzero(links.usable["measurements"])
@@ -115,7 +123,11 @@ def check_lesions(
     Without a readable measurements.csv, baseline targets are not checked for values.
     """
     measurements = tables["measurements"]
-    role = gather(tables["lesions"].values["role"], links.lesion, "")
+    lesion_role = tables["lesions"].values["role"]  # each row's lesion's, as booleans
+    role = _Roles(
+        target=gather(lesion_role == "target", links.lesion, False),
+        non_target=gather(lesion_role == "non_target", links.lesion, False),
+    )
     baseline = gather(timeline.baseline, links.patient["measurements"], -1)
     at_baseline = links.usable["measurements"] & (links.assessment["measurements"] == baseline)
     issues = _check_statuses(measurements, links, role, at_baseline)
@@ -128,11 +140,11 @@ def check_lesions(
 
 
 def _check_statuses(
-    measurements: ParsedTable, links: Links, role: np.ndarray, at_baseline: np.ndarray
+    measurements: ParsedTable, links: Links, role: _Roles, at_baseline: np.ndarray
 ) -> list[Issue]:
     status = measurements.values["status"]
     given = measurements.given("diameter_mm")
-    target, other = role == "target", role == "non_target"
+    target, other = role.target, role.non_target
     wrong = (target & ~is_one_of(status, TARGET_STATUSES)) | (
         other & ~is_one_of(status, NON_TARGET_STATUSES)
     )
@@ -143,7 +155,7 @@ def _check_statuses(
         code="status_for_other_role",
         column="status",
         rule=[
-            f"is not a status of a {role[p].replace('_', '-')} lesion"
+            f"is not a status of a {'target' if target[p] else 'non-target'} lesion"
             for p in np.flatnonzero(wrong)
         ],
         hint="targets: measured, too_small, not_evaluable, coalesced; non-targets: present, "
@@ -300,19 +312,25 @@ def _organ_keys(lesions: ParsedTable, rows: np.ndarray) -> np.ndarray:
 
 
 def _check_mixed(
-    tables: Mapping[str, ParsedTable], links: Links, fragments: Fragments, role: np.ndarray
+    tables: Mapping[str, ParsedTable], links: Links, fragments: Fragments, role: _Roles
 ) -> list[Issue]:
     """Fragments of one split lesion with different statuses (see the module docstring)."""
     measurements = tables["measurements"]
     status = measurements.values["status"]
     split = np.flatnonzero(fragments.counts > 1)
-    codes, uniques = pd.factorize(status)
+    codes, parsed = measurements.parsed_codes("status")
     same = {"": "measured"}  # an empty target status is measured
-    codes = pd.factorize(np.array([same.get(u, u) for u in uniques], dtype=object))[0][codes]
+    codes = pd.factorize(np.array([same.get(u, u) for u in parsed], dtype=object))[0][codes]
+    # the rows of split lesions only, each group's rows side by side from its start
+    sizes = fragments.counts[split]
+    split_starts = np.cumsum(sizes) - sizes
+    split_rows = fragments.rows[
+        np.repeat(fragments.starts[split] - split_starts, sizes) + np.arange(int(sizes.sum()))
+    ]
+    low = np.minimum.reduceat(codes[split_rows], split_starts) if len(split) else split
+    high = np.maximum.reduceat(codes[split_rows], split_starts) if len(split) else split
+    mixed = split[low != high]
     rows = fragments.rows
-    low = np.minimum.reduceat(codes[rows], fragments.starts) if len(rows) else rows
-    high = np.maximum.reduceat(codes[rows], fragments.starts) if len(rows) else rows
-    mixed = split[low[split] != high[split]]
     issues: list[Issue] = []
     aid, lid = measurements.text("assessment_id"), measurements.text("lesion_id")
     hmm = measurements.values["diameter_mm"]
@@ -320,7 +338,7 @@ def _check_mixed(
         members = rows[fragments.starts[group] : fragments.starts[group] + fragments.counts[group]]
         given = [str(s) for s in status[members]]
         first = int(members[0])
-        if role[first] == "target":
+        if role.target[first]:
             value = combine_target_fragments(given, [int(h) for h in hmm[members]])
             outcome = _target_outcome(value)
         else:
