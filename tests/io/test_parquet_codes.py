@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,7 @@ from prrt.io import text_codes, validate_keys
 from prrt.io.bundle import validate_bundle
 from prrt.io.text_codes import Codes, factorize_codes, first_rows
 from prrt.io.validate import check_bundle, without_codes
+from prrt.io.validate_cells import is_one_of
 from prrt.io.validate_keys import lookup_positions
 
 from .conftest import VALID_FILES, write_files
@@ -205,3 +207,30 @@ def test_first_rows_in_chunks_are_those_of_one_pass(
         patch.setattr(text_codes, "FEW_CODES_FACTOR", 1 if len(codes) >= distinct else 10**9)
         found = first_rows(array, distinct)
     assert found.tolist() == expected.tolist()
+
+
+def test_parsed_codes_give_every_row_its_value(tmp_path: Path) -> None:
+    """Each distinct cell parsed once and spread by code gives every column's values as
+    the checks parsed them row by row (CSV and Parquet, broken cells and absent columns
+    included), and ``value_in`` is :func:`is_one_of` of those values; values set apart
+    from the cells (a plain mapping) are factorized themselves."""
+    csv_folder = write_files(tmp_path / "csv", broken_files())
+    parquet_folder = cut_parquet_bundle(tmp_path / "parquet", broken_files())
+    compared = 0
+    for folder in (csv_folder, parquet_folder):
+        checked = check_bundle(folder, config=load_config(None))
+        for table in checked.tables.values():
+            for spec in table.spec.columns:
+                values = table.values[spec.name]
+                codes, parsed = table.parsed_codes(spec.name)
+                assert [str(v) for v in parsed[codes]] == [str(v) for v in values]
+                choices = list(dict.fromkeys(values.tolist()))[:2]
+                assert table.value_in(spec.name, choices).tolist() == (
+                    is_one_of(values, choices).tolist()
+                )
+                compared += len(values) > 0
+            apart = replace(table, values=dict(table.values))
+            for spec in table.spec.columns:
+                codes, parsed = apart.parsed_codes(spec.name)
+                assert [str(v) for v in parsed[codes]] == [str(v) for v in table.values[spec.name]]
+    assert compared > 100

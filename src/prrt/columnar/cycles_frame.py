@@ -168,8 +168,7 @@ def _assessments(checked: CheckedBundle) -> pa.Table:
     """CT/MRI rows linked to a patient (:func:`prrt.io.cases._assessments`)."""
     table = checked.tables["assessments"]
     owner = checked.links.patient["assessments"]
-    modality = table.values["modality"]
-    rows = np.flatnonzero((owner >= 0) & ((modality == "CT") | (modality == "MRI")))
+    rows = np.flatnonzero((owner >= 0) & table.value_in("modality", ("CT", "MRI")))
     dates = table.values["date"][rows]
     return pa.table(
         {

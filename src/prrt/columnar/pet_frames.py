@@ -68,7 +68,7 @@ def pet_frames(checked: CheckedBundle) -> PetFrames | None:
     tables, links = checked.tables, checked.links
     assessments, pet_lesions = tables["assessments"], tables["pet_lesions"]
     owner = links.patient["assessments"]
-    scan_rows = np.flatnonzero((owner >= 0) & (assessments.values["modality"] == "PET"))
+    scan_rows = np.flatnonzero((owner >= 0) & assessments.value_in("modality", ("PET",)))
     lesion_scan = links.assessment["pet_lesions"]
     lesion_rows = np.flatnonzero(lesion_scan >= 0)
     suvs = {

@@ -292,7 +292,7 @@ def _assessments(checked: CheckedBundle) -> tuple[np.ndarray, list[Assessment]]:
     table = checked.tables["assessments"]
     patient = checked.links.patient["assessments"]
     values = table.values
-    rows = np.flatnonzero((patient >= 0) & is_one_of(values["modality"], ("CT", "MRI")))
+    rows = np.flatnonzero((patient >= 0) & table.value_in("modality", ("CT", "MRI")))
     rows = rows[np.lexsort((rows, values["date"][rows], patient[rows]))]
     targets, non_targets = _lesion_maps(checked, rows)
     new_lesions = _new_lesions(checked, rows)

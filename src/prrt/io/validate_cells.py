@@ -188,11 +188,25 @@ class ParsedTable:
     def parsed_codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         """The codes of :meth:`factorized` and the value :func:`parse_table` parses each
         distinct cell to (typed as ``values``): a check over a few values of millions of
-        rows tests the values once and spreads them by code (the codes not kept)."""
+        rows tests the values once and spreads them by code (the codes not kept). Values
+        set apart from the cells (imputed dates, an evaluator's rows): each row its own
+        code."""
+        if not isinstance(self.values, ColumnValues):
+            values = self.values[column]
+            return np.arange(len(values)), values
         codes, uniques = self.factorized(column, keep=False)
         spec = self.spec.column(column)
+        if spec.kind in (Kind.ID, Kind.TEXT):  # the values are the cells
+            return codes, uniques
         parser = _PARSERS[spec.kind]
         return codes, _typed([_parse_cell(parser, str(u), spec)[0] for u in uniques], spec.kind)
+
+    def value_in(self, column: str, choices: Collection[Any]) -> np.ndarray:
+        """True where the value of ``column`` is one of ``choices``: :func:`is_one_of` of
+        its values, each distinct cell's value tested once (:meth:`parsed_codes`)."""
+        codes, values = self.parsed_codes(column)
+        found: np.ndarray = is_one_of(values, choices)[codes]
+        return found
 
     def text(self, column: str) -> np.ndarray:
         """The cells of ``column`` as written (``""`` everywhere when absent)."""

@@ -134,7 +134,7 @@ def check_clinical(
             death=death if late else None,
         )
     assessments = tables["assessments"]
-    pet = links.usable["assessments"] & (assessments.values["modality"] == "PET")
+    pet = links.usable["assessments"] & assessments.value_in("modality", ("PET",))
     issues += _odd_dates(
         assessments, "date", pet, links.patient["assessments"], reference=timeline.reference
     )

@@ -145,8 +145,8 @@ def _check_statuses(
     status = measurements.values["status"]
     given = measurements.given("diameter_mm")
     target, other = role.target, role.non_target
-    wrong = (target & ~is_one_of(status, TARGET_STATUSES)) | (
-        other & ~is_one_of(status, NON_TARGET_STATUSES)
+    wrong = (target & ~measurements.value_in("status", TARGET_STATUSES)) | (
+        other & ~measurements.value_in("status", NON_TARGET_STATUSES)
     )
     raw = measurements.raw
     issues = raw.issues_at(
@@ -161,7 +161,7 @@ def _check_statuses(
         hint="targets: measured, too_small, not_evaluable, coalesced; non-targets: present, "
         "absent, unequivocal_progression, not_evaluable",
     )
-    ignored = target & given & is_one_of(status, _IGNORES_VALUE)
+    ignored = target & given & measurements.value_in("status", _IGNORES_VALUE)
     issues += raw.issues_at(
         np.flatnonzero(ignored),
         severity=Severity.WARNING,
@@ -178,7 +178,7 @@ def _check_statuses(
         rule="is ignored: non-target lesions are not measured (RECIST 1.1 §3.3)",
         hint="leave diameter_mm empty, or make the lesion a target",
     )
-    lacking = target & ~given & is_one_of(status, ("", "measured")) & ~at_baseline
+    lacking = target & ~given & measurements.value_in("status", ("", "measured")) & ~at_baseline
     issues += raw.issues_at(
         np.flatnonzero(lacking & links.usable["measurements"]),
         severity=Severity.ERROR,
@@ -203,7 +203,7 @@ def _check_baseline_targets(
     rows = np.flatnonzero(at_baseline)
     lesion = links.lesion[rows]
     hmm = measurements.values["diameter_mm"][rows]
-    measured = is_one_of(measurements.values["status"][rows], ("", "measured")) & (hmm >= 0)
+    measured = measurements.value_in("status", ("", "measured"))[rows] & (hmm >= 0)
     unreadable = measurements.given("diameter_mm")[rows] & (hmm < 0)
     total = np.zeros(n, dtype=np.int64)
     np.add.at(total, lesion, np.maximum(hmm, 0))

@@ -150,7 +150,7 @@ def _on_baseline(
 
 
 def _on_pet(tables: Mapping[str, ParsedTable], links: Links) -> list[Issue]:
-    pet = tables["assessments"].values["modality"] == "PET"
+    pet = tables["assessments"].value_in("modality", ("PET",))
     issues: list[Issue] = []
     for name in ("measurements", "new_lesions", "responses", "sums"):
         assessment = links.assessment[name]

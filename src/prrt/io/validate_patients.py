@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from prrt.io.issues import Issue, Severity
-from prrt.io.validate_cells import ParsedTable, is_one_of
+from prrt.io.validate_cells import ParsedTable
 from prrt.io.validate_keys import Links
 
 BASELINE_MAX_DAYS_BEFORE_REFERENCE = 28
@@ -118,7 +118,7 @@ def derive_timeline(
     """
     patients, assessments = tables["patients"], tables["assessments"]
     dates = assessments.values["date"]
-    imaging = is_one_of(assessments.values["modality"], ("CT", "MRI"))
+    imaging = assessments.value_in("modality", ("CT", "MRI"))
     rows = np.flatnonzero(links.usable["assessments"] & imaging & ~np.isnat(dates))
     patient = links.patient["assessments"][rows]
     order = _by_patient_and_date(patient, dates[rows])

@@ -79,7 +79,7 @@ def pet_baselines(
     owner_reference = gather(reference, patient, np.datetime64("NaT", "D"))
     rows = np.flatnonzero(
         links.usable["assessments"]
-        & (assessments.values["modality"] == "PET")
+        & assessments.value_in("modality", ("PET",))
         & ~np.isnat(dates)
         & (dates <= owner_reference)
     )
@@ -93,7 +93,7 @@ _ARTICLE = {"CT": "a CT", "MRI": "an MRI"}
 
 
 def _values_on_ct(assessments: ParsedTable, links: Links, modality: np.ndarray) -> list[Issue]:
-    ct = links.usable["assessments"] & is_one_of(modality, ("CT", "MRI"))
+    ct = links.usable["assessments"] & assessments.value_in("modality", ("CT", "MRI"))
     issues: list[Issue] = []
     for column in PET_REFERENCE_COLUMNS:
         rows = np.flatnonzero(ct & assessments.given(column))

@@ -156,7 +156,7 @@ def check_evaluators(tables: Mapping[str, ParsedTable]) -> list[Issue]:
 def _check_pet(tables: Mapping[str, ParsedTable]) -> list[Issue]:
     assessments = tables["assessments"]
     pet = np.flatnonzero(
-        (assessments.values["modality"] == "PET") & (assessments.text(EVALUATOR) != "")
+        assessments.value_in("modality", ("PET",)) & (assessments.text(EVALUATOR) != "")
     )
     return assessments.raw.issues_at(
         pet,

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from prrt.io.issues import Issue, Severity
-from prrt.io.validate_cells import ParsedTable, is_one_of
+from prrt.io.validate_cells import ParsedTable
 from prrt.io.validate_keys import Links
 from prrt.io.validate_patients import Timeline
 
@@ -61,7 +61,7 @@ def check_sums(
         return []
     sums = tables["sums"]
     assessments = tables["assessments"]
-    imaging = is_one_of(assessments.values["modality"], ("CT", "MRI"))
+    imaging = assessments.value_in("modality", ("CT", "MRI"))
     usable = links.usable["sums"]
     on_imaging = np.zeros(len(sums), dtype=bool)
     linked = np.flatnonzero(usable)
