@@ -1,0 +1,138 @@
+"""Time each step of ``prrt assess BUNDLE --engine columnar`` in one process, side by side
+for several checkouts of the code.
+
+Usage::
+
+    .venv/bin/python bench/columnar_steps.py BUNDLE [--source OTHER/src ...]
+
+The steps are those of the command (``prrt.cli.assess_columnar``): validation
+(``check_bundle``), the engine's input tables, the PET frames, the engine's DuckDB run,
+the metabolic relations and writing the files (Parquet for a Parquet bundle, else CSV).
+Each checkout runs in a subprocess of its own, this checkout's ``src`` first, then each
+``--source`` folder (put first on ``PYTHONPATH``; e.g. a ``git worktree`` of an earlier
+commit), one after the other, so that they share the machine's state of the moment: runs
+on the benchmark machine vary by 20 s or more at 1,000,000 patients, more than some
+changes gain. Wall seconds per step, without memory sampling (bench_assess.py measures
+the command as a whole). The table is printed and appended to bench/results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from bench_assess import print_and_append
+
+STEPS = (
+    ("validate", "validation"),
+    ("inputs", "engine input tables"),
+    ("pet_frames", "PET frames"),
+    ("engine", "DuckDB run"),
+    ("metabolic", "metabolic relations"),
+    ("write", "writing the files"),
+)
+
+_CHILD = """
+import gc, json, sys, time
+from pathlib import Path
+from prrt.config import Config
+from prrt.columnar.assess_files import metabolic_frames, metabolic_outputs, write_columnar_outputs
+from prrt.columnar.engine import prepare_inputs, run_columnar
+from prrt.io.table_format import TableFormat
+from prrt.io.validate import check_bundle, without_codes
+
+bundle, out = Path(sys.argv[1]), Path(sys.argv[2])
+config, times, start = Config(), {}, time.perf_counter()
+def lap(step):
+    global start
+    now = time.perf_counter()
+    times[step] = now - start
+    start = now
+checked = check_bundle(bundle, config=config)
+assert not checked.report.has_errors, "the bundle has errors"
+lap("validate")
+inputs = prepare_inputs(checked, config=config)
+lap("inputs")
+frames = metabolic_frames(checked, config=config)
+checked = without_codes(checked)
+del checked
+gc.collect()
+lap("pet_frames")
+result = run_columnar(inputs, config=config)
+del inputs
+gc.collect()
+lap("engine")
+metabolic = None if frames is None else metabolic_outputs(frames, result, config=config)
+lap("metabolic")
+parquet = any(bundle.glob("*.parquet"))
+chosen = TableFormat.PARQUET if parquet else TableFormat.CSV
+write_columnar_outputs(result, {}, out, output_format=chosen, metabolic_arrow=metabolic)
+lap("write")
+print(json.dumps(times))
+"""
+
+
+def time_steps(bundle: Path, source: Path) -> dict[str, float]:
+    """The seconds of each step with the code of ``source`` (a ``src`` folder)."""
+    environment = dict(os.environ, PYTHONPATH=str(source))
+    with tempfile.TemporaryDirectory() as tmp:
+        found = subprocess.run(
+            [sys.executable, "-c", _CHILD, str(bundle), str(Path(tmp) / "out")],
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if found.returncode != 0:
+        raise SystemExit(f"the steps with {source} failed:\n{found.stderr}")
+    times: dict[str, float] = json.loads(found.stdout.strip().splitlines()[-1])
+    return times
+
+
+def label(source: Path) -> str:
+    """The commit of a ``src`` folder's checkout (``+`` when it has uncommitted changes)."""
+
+    def git(*args: str) -> str:
+        found = subprocess.run(
+            ["git", "-C", str(source), *args], capture_output=True, text=True, check=False
+        )
+        return found.stdout.strip() if found.returncode == 0 else ""
+
+    commit = git("rev-parse", "--short", "HEAD")
+    if not commit:
+        return str(source)
+    return commit + ("+" if git("status", "--porcelain", "--", ".") else "")
+
+
+def main() -> None:
+    """Time the steps for each checkout and report them side by side."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("bundle", type=Path)
+    parser.add_argument("--source", type=Path, action="append", default=[])
+    args = parser.parse_args()
+    sources = [Path(__file__).resolve().parent.parent / "src", *args.source]
+    columns = [time_steps(args.bundle, source) for source in sources]
+    lines = [
+        f"\n## {date.today().isoformat()} - prrt assess --engine columnar, steps in one "
+        f"process ({args.bundle}) - {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, load average {os.getloadavg()[0]:.1f} at start, "
+        "no memory sampling\n",
+        "| step | " + " | ".join(label(source) for source in sources) + " |",
+        "|---|" + "---:|" * len(sources),
+    ]
+    for step, title in STEPS:
+        lines.append(f"| {title} | " + " | ".join(f"{c[step]:.1f}" for c in columns) + " |")
+    totals = " | ".join(f"{sum(c.values()):.1f}" for c in columns)
+    lines.append(f"| all | {totals} |")
+    print_and_append(lines)
+
+
+if __name__ == "__main__":
+    main()
