@@ -58,9 +58,9 @@ def _tstm_after_cr(tables: InputTables, visits: ir.Table) -> ir.Table:
     targets = lesions.filter(lesions.role == "target").select("lesion_pos", "lesion_id")
     rows = relation(tables.measurements).inner_join(targets, "lesion_pos")
     # only a lesion with a too_small row and a measured row of 0 mm can have both values
-    small = rows.filter(rows.status == "too_small").select("lesion_pos").distinct()
-    zero = rows.filter(rows.status.isin(_MEASURED) & (rows.diameter_hmm == 0))
-    rows = rows.semi_join(small, "lesion_pos").semi_join(zero.select("lesion_pos"), "lesion_pos")
+    small = rows.filter(rows.status == "too_small").select("lesion_pos")
+    zero = rows.filter(rows.status.isin(_MEASURED) & (rows.diameter_hmm == 0)).select("lesion_pos")
+    rows = rows.semi_join(small, "lesion_pos").semi_join(zero, "lesion_pos")
     measured = rows.status.isin(_MEASURED)
     values = rows.group_by(["assessment_pos", "lesion_pos", "lesion_id"]).aggregate(
         n_not_evaluable=rows.count(where=rows.status == "not_evaluable"),
