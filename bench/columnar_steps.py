@@ -13,7 +13,9 @@ Each checkout runs in a subprocess of its own, this checkout's ``src`` first, th
 commit), one after the other, so that they share the machine's state of the moment: runs
 on the benchmark machine vary by 20 s or more at 1,000,000 patients, more than some
 changes gain. Wall seconds per step, without memory sampling (bench_assess.py measures
-the command as a whole). The table is printed and appended to bench/results.md.
+the command as a whole). The metabolic files are timed where they are relations (the
+bundle's SUVs within their exact range, D216); otherwise the step times nothing and they
+are not written. The table is printed and appended to bench/results.md.
 """
 
 from __future__ import annotations

@@ -220,19 +220,24 @@ def later_duplicates(key: np.ndarray) -> np.ndarray:
     largest_before = np.maximum.accumulate(keys)[:-1]
     unsure = keys[1:][keys[1:] < largest_before]
     if len(unsure) * _SORTED_ENOUGH > len(keys):  # a large key early: sort them all
-        order = np.argsort(keys, kind="stable")
-        ordered = keys[order]
-        later[keyed[order[1:][ordered[1:] == ordered[:-1]]]] = True
+        later[keyed[_repeats(keys)]] = True
         return later
     later[keyed[1:][keys[1:] == largest_before]] = True
     if len(unsure):
         wanted = np.unique(unsure)
         at = np.minimum(np.searchsorted(wanted, keys), len(wanted) - 1)
         involved = np.flatnonzero(wanted[at] == keys)
-        order = np.argsort(keys[involved], kind="stable")
-        ordered = keys[involved][order]
-        later[keyed[involved[order[1:][ordered[1:] == ordered[:-1]]]]] = True
+        later[keyed[involved[_repeats(keys[involved])]]] = True
     return later
+
+
+def _repeats(keys: np.ndarray) -> np.ndarray:
+    """The positions of the keys an earlier position already has: a stable sort makes
+    equal keys neighbours, the earliest first."""
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    found: np.ndarray = order[1:][ordered[1:] == ordered[:-1]]
+    return found
 
 
 _SORTED_ENOUGH = 20

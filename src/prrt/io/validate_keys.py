@@ -157,8 +157,10 @@ def lookup_positions(owner_keys: np.ndarray, positions: np.ndarray, keys: np.nda
 
 
 def _search_sorted(owner_keys: np.ndarray, positions: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """:func:`lookup_positions` by a binary search of each key in the sorted owner keys
-    (at least one owner)."""
+    """:func:`lookup_positions` by a binary search of each key in the sorted owner keys;
+    of owner keys given twice, the first one's position."""
+    if not len(owner_keys):
+        return np.full(len(keys), -1, dtype=np.int64)
     order = np.argsort(owner_keys, kind="stable")
     ordered = owner_keys[order]
     at = np.minimum(np.searchsorted(ordered, keys), len(ordered) - 1)
@@ -260,12 +262,8 @@ def _unresolved(
     row_codes: np.ndarray,
 ) -> list[Issue]:
     """Unknown IDs, and IDs that belong to another patient (named with their row)."""
-    order = np.argsort(owner_codes, kind="stable")
-    ordered = owner_codes[order]
-    wanted = row_codes[failed]
-    at = np.minimum(np.searchsorted(ordered, wanted), max(len(ordered) - 1, 0))
-    known = (ordered[at] == wanted) if len(ordered) else np.zeros(len(failed), dtype=bool)
-    owners = np.where(known, order[at] if len(order) else -1, -1)
+    rows = np.arange(len(owner_codes), dtype=np.int64)
+    owners = _search_sorted(owner_codes, rows, row_codes[failed])  # the first owner row
     target_file = TABLES[owner_table.spec.name].file
     thing = column.removesuffix("_id")
     pids, owner_pids = table.text("patient_id"), owner_table.text("patient_id")
