@@ -17,9 +17,11 @@ from prrt.cli.common import EXIT_BAD_INPUT, EXIT_OK, OutputFormat
 def run_validate(bundle: Path, config: Path | None, output_format: OutputFormat) -> int:
     """Validate ``bundle``, print the report, return the exit status."""
     from prrt.config import load_config
+    from prrt.heap import reused_heap
     from prrt.io.bundle import validate_bundle
 
-    report = validate_bundle(bundle, config=load_config(config))
+    with reused_heap():  # the checks make and drop many large arrays (D223)
+        report = validate_bundle(bundle, config=load_config(config))
     errors, warnings = len(report.errors), len(report.warnings)
     verdict = "the bundle cannot be used" if errors else "the bundle can be used"
     summary = f"{errors} error(s), {warnings} warning(s): {verdict}."

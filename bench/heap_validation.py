@@ -1,0 +1,92 @@
+"""Time the bundle checks with and without glibc's heap kept for reuse (``prrt.heap``, D223).
+
+Usage::
+
+    .venv/bin/python bench/heap_validation.py BUNDLE [--rounds 2]
+
+Each round runs ``check_bundle`` in four fresh processes, in the order without, with,
+with, without (then the reverse in the next round): on the benchmark machine the first
+of several large processes in a row is often seconds slower than the next, so each way
+takes each position equally often. Wall seconds of the checks alone (reading included),
+each way's runs and mean; the table is printed and appended to bench/results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from statistics import mean
+
+from bench_assess import print_and_append
+
+_CHILD = """
+import contextlib, json, sys, time
+from pathlib import Path
+from prrt.config import Config
+from prrt.heap import reused_heap
+from prrt.io.validate import check_bundle
+
+kept = sys.argv[2] == "kept"
+start = time.perf_counter()
+with reused_heap() if kept else contextlib.nullcontext():
+    checked = check_bundle(Path(sys.argv[1]), config=Config())
+    errors = checked.report.has_errors
+    del checked
+print(json.dumps({"seconds": time.perf_counter() - start, "errors": errors}))
+"""
+
+_ORDER = ("default", "kept", "kept", "default")
+
+
+def run_once(bundle: Path, way: str) -> float:
+    """Seconds of the checks of ``bundle`` in a new process, the heap kept or not."""
+    found = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(bundle), way],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if found.returncode != 0:
+        raise SystemExit(f"the checks failed:\n{found.stderr}")
+    result = json.loads(found.stdout.strip().splitlines()[-1])
+    if result["errors"]:
+        raise SystemExit(f"{bundle} has errors: time a bundle that passes the checks")
+    seconds: float = result["seconds"]
+    return seconds
+
+
+def main() -> None:
+    """Run the rounds and report."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("bundle", type=Path)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    times: dict[str, list[float]] = {"default": [], "kept": []}
+    for number in range(args.rounds):
+        order = _ORDER if number % 2 == 0 else tuple(reversed(_ORDER))
+        for way in order:
+            times[way].append(run_once(args.bundle, way))
+    load = os.getloadavg()[0]
+    lines = [
+        "",
+        f"## {date.today()} - bundle checks with glibc's heap kept (prrt.heap, D223), "
+        f"{args.bundle.name} - {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, load average {load:.1f} at start",
+        "",
+        "| heap | runs (s, in order) | mean s |",
+        "|---|---|---:|",
+    ]
+    for way, label in (("default", "glibc's default"), ("kept", "kept for reuse")):
+        runs = ", ".join(f"{s:.1f}" for s in times[way])
+        lines.append(f"| {label} | {runs} | {mean(times[way]):.1f} |")
+    print_and_append(lines)
+
+
+if __name__ == "__main__":
+    main()

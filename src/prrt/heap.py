@@ -1,0 +1,69 @@
+"""Keep freed memory for reuse while a step makes and drops many large arrays (D223).
+
+glibc's ``malloc`` gives each large block (from 128 KiB, up to 32 MiB as it adapts) a
+mapping of its own and returns it to the system when it is freed, so every new array of
+millions of entries starts on fresh pages that the system must fault in and clear. The
+bundle checks and the engine's input tables make and drop hundreds of such arrays (one
+per column, key and test). Within :func:`reused_heap`, large blocks come from the heap and
+freed memory stays there for the next array; on leaving, glibc's defaults return and the
+heap's free memory goes back to the system (``malloc_trim``). Where the C library is not
+glibc, nothing changes.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+__all__ = ["reused_heap"]
+
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+_M_MMAP_MAX = -4
+"""glibc's ``mallopt`` parameters (malloc.h)."""
+_DEFAULT_THRESHOLD_BYTES = 128 * 1024
+_DEFAULT_MMAP_MAX = 65536
+"""glibc's defaults of the three parameters (mallopt(3))."""
+_KEPT_BYTES = 2**31 - 1
+"""The largest trim threshold ``mallopt`` takes (an ``int``): free memory at the top of
+the heap is kept up to 2 GiB."""
+
+
+@contextmanager
+def reused_heap() -> Iterator[None]:
+    """Within the block, glibc's ``malloc`` serves large blocks from its heap and keeps
+    freed memory there; afterwards its defaults return and the free memory goes back to
+    the system. Leave the block once the arrays made in it are dropped: memory still held
+    then stays in the heap after they go, until the next trim."""
+    libc = _glibc()
+    if libc is None:
+        yield
+        return
+    libc.mallopt(_M_MMAP_MAX, 0)
+    libc.mallopt(_M_TRIM_THRESHOLD, _KEPT_BYTES)
+    try:
+        yield
+    finally:
+        libc.mallopt(_M_MMAP_MAX, _DEFAULT_MMAP_MAX)
+        libc.mallopt(_M_MMAP_THRESHOLD, _DEFAULT_THRESHOLD_BYTES)
+        libc.mallopt(_M_TRIM_THRESHOLD, _DEFAULT_THRESHOLD_BYTES)
+        libc.malloc_trim(0)
+
+
+def _glibc() -> ctypes.CDLL | None:
+    """The process's C library where it is glibc (Linux, with ``gnu_get_libc_version``)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.gnu_get_libc_version.restype = ctypes.c_char_p
+        libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+        libc.mallopt.restype = ctypes.c_int
+        libc.malloc_trim.argtypes = [ctypes.c_size_t]
+        libc.malloc_trim.restype = ctypes.c_int
+    except (OSError, AttributeError):
+        return None
+    return libc
