@@ -1,5 +1,6 @@
-"""reused_heap: large arrays from glibc's heap and freed memory kept within the block; the
-defaults and the memory back afterwards (D223). Observed in /proc/self (Linux, glibc)."""
+"""reused_heap: large arrays from glibc's heap and freed memory kept within the block,
+the defaults and the memory back afterwards; release_free_memory: memory dropped after
+the block goes back (D223). Observed in /proc/self (Linux, glibc)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 from prrt import heap
-from prrt.heap import reused_heap
+from prrt.heap import release_free_memory, reused_heap
 
 LARGE_BYTES = 64 * 2**20
 """Far above glibc's largest mapping threshold (32 MiB): a block of its own by default."""
@@ -71,10 +72,29 @@ def test_freed_memory_is_kept_within_the_block_and_returned_after_it() -> None:
     assert returned - start < LARGE_BYTES
 
 
+@needs_glibc
+def test_memory_dropped_after_the_block_goes_back_once_released() -> None:
+    libc = heap._glibc()
+    assert libc is not None
+    libc.malloc_trim(0)
+    with reused_heap():
+        dropped_later = _large_array()
+        pinned = np.ones(2**17)  # above it in the heap: its block is no top glibc trims
+    start = _resident_bytes()
+    del dropped_later
+    kept = _resident_bytes()
+    release_free_memory()
+    released = _resident_bytes()
+    assert start - kept < LARGE_BYTES // 4  # free in the heap, still resident
+    assert kept - released >= LARGE_BYTES * 3 // 4
+    assert pinned[0] == 1.0
+
+
 def test_other_c_libraries_run_the_block_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "platform", "darwin")
     assert heap._glibc() is None
     ran = []
     with reused_heap():
         ran.append(True)
+    release_free_memory()
     assert ran == [True]

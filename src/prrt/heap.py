@@ -18,7 +18,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["reused_heap"]
+__all__ = ["release_free_memory", "reused_heap"]
 
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
@@ -50,6 +50,15 @@ def reused_heap() -> Iterator[None]:
         libc.mallopt(_M_MMAP_MAX, _DEFAULT_MMAP_MAX)
         libc.mallopt(_M_MMAP_THRESHOLD, _DEFAULT_THRESHOLD_BYTES)
         libc.mallopt(_M_TRIM_THRESHOLD, _DEFAULT_THRESHOLD_BYTES)
+        libc.malloc_trim(0)
+
+
+def release_free_memory() -> None:
+    """Return the heap's free memory to the system (glibc's ``malloc_trim``): after
+    :func:`reused_heap` has ended, arrays made within it and dropped later leave free
+    memory in the heap that glibc does not return by itself."""
+    libc = _glibc()
+    if libc is not None:
         libc.malloc_trim(0)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from prrt.cli.common import EXIT_BAD_INPUT, EXIT_OK, print_warnings
 from prrt.cli.progress import progress_bar
 from prrt.config import Config
-from prrt.heap import reused_heap
+from prrt.heap import release_free_memory, reused_heap
 from prrt.io.table_format import TableFormat
 
 
@@ -63,6 +63,7 @@ def run_assess_columnar(
                 metabolic_arrow = metabolic_text = None
                 metabolic = {}  # the rows: a value Parquet cannot hold (D180)
                 if frames is None:
+                    heap.close()  # the free memory goes back before the workers fork (D223)
                     if chosen is TableFormat.PARQUET:  # converted by the workers (D212)
                         metabolic_arrow = reference_metabolic_arrow(
                             checked, bundle_path, config=config
@@ -77,6 +78,7 @@ def run_assess_columnar(
             del checked  # the engine needs neither it nor the rows (D189): memory for DuckDB
             gc.collect()
             heap.close()  # the checks' arrays are gone: their memory goes back (D223)
+            release_free_memory()  # also where the heap was closed before they went
             with progress_bar("Assessing patients (columnar)", total=patients) as advance:
                 result = run_columnar(inputs, config=config, on_patients=advance)
             del inputs  # the metabolic relations and the files need only the results
