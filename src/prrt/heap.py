@@ -5,9 +5,9 @@ mapping of its own and returns it to the system when it is freed, so every new a
 millions of entries starts on fresh pages that the system must fault in and clear. The
 bundle checks and the engine's input tables make and drop hundreds of such arrays (one
 per column, key and test). Within :func:`reused_heap`, large blocks come from the heap and
-freed memory stays there for the next array; on leaving, glibc's defaults return and the
-heap's free memory goes back to the system (``malloc_trim``). Where the C library is not
-glibc, nothing changes.
+freed memory stays there for the next array; on leaving, blocks from 32 MiB get mappings
+of their own again, as glibc's adapted default gives them, and the heap's free memory goes
+back to the system (``malloc_trim``). Where the C library is not glibc, nothing changes.
 """
 
 from __future__ import annotations
@@ -24,9 +24,13 @@ _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 _M_MMAP_MAX = -4
 """glibc's ``mallopt`` parameters (malloc.h)."""
-_DEFAULT_THRESHOLD_BYTES = 128 * 1024
+_ADAPTED_MMAP_THRESHOLD_BYTES = 32 * 2**20
+_ADAPTED_TRIM_THRESHOLD_BYTES = 2 * _ADAPTED_MMAP_THRESHOLD_BYTES
 _DEFAULT_MMAP_MAX = 65536
-"""glibc's defaults of the three parameters (mallopt(3))."""
+"""What :func:`reused_heap` leaves: glibc's default number of mappings, and the fixed
+thresholds its adaptive ones reach once large blocks have been freed (mallopt(3): the
+mapping threshold rises up to 32 MiB on 64-bit systems, the trim threshold to twice it).
+Setting any of the parameters ends the adapting for the rest of the process."""
 _KEPT_BYTES = 2**31 - 1
 """The largest trim threshold ``mallopt`` takes (an ``int``): free memory at the top of
 the heap is kept up to 2 GiB."""
@@ -35,9 +39,9 @@ the heap is kept up to 2 GiB."""
 @contextmanager
 def reused_heap() -> Iterator[None]:
     """Within the block, glibc's ``malloc`` serves large blocks from its heap and keeps
-    freed memory there; afterwards its defaults return and the free memory goes back to
-    the system. Leave the block once the arrays made in it are dropped: memory still held
-    then stays in the heap after they go, until the next trim."""
+    freed memory there; afterwards it maps blocks from 32 MiB again and the free memory
+    goes back to the system. Leave the block once the arrays made in it are dropped:
+    those dropped later leave free memory in the heap (:func:`release_free_memory`)."""
     libc = _glibc()
     if libc is None:
         yield
@@ -48,8 +52,8 @@ def reused_heap() -> Iterator[None]:
         yield
     finally:
         libc.mallopt(_M_MMAP_MAX, _DEFAULT_MMAP_MAX)
-        libc.mallopt(_M_MMAP_THRESHOLD, _DEFAULT_THRESHOLD_BYTES)
-        libc.mallopt(_M_TRIM_THRESHOLD, _DEFAULT_THRESHOLD_BYTES)
+        libc.mallopt(_M_MMAP_THRESHOLD, _ADAPTED_MMAP_THRESHOLD_BYTES)
+        libc.mallopt(_M_TRIM_THRESHOLD, _ADAPTED_TRIM_THRESHOLD_BYTES)
         libc.malloc_trim(0)
 
 
