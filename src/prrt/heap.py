@@ -24,13 +24,14 @@ _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 _M_MMAP_MAX = -4
 """glibc's ``mallopt`` parameters (malloc.h)."""
-_ADAPTED_MMAP_THRESHOLD_BYTES = 32 * 2**20
-_ADAPTED_TRIM_THRESHOLD_BYTES = 2 * _ADAPTED_MMAP_THRESHOLD_BYTES
 _DEFAULT_MMAP_MAX = 65536
-"""What :func:`reused_heap` leaves: glibc's default number of mappings, and the fixed
-thresholds its adaptive ones reach once large blocks have been freed (mallopt(3): the
-mapping threshold rises up to 32 MiB on 64-bit systems, the trim threshold to twice it).
-Setting any of the parameters ends the adapting for the rest of the process."""
+"""glibc's default number of blocks with mappings of their own (mallopt(3))."""
+_ADAPTED_MMAP_THRESHOLD_BYTES = 32 * 2**20
+"""The mapping threshold glibc's adaptive default reaches once large blocks have been
+freed (mallopt(3): up to 32 MiB on 64-bit systems); setting any of the parameters ends the
+adapting for the rest of the process, so :func:`reused_heap` leaves this one."""
+_ADAPTED_TRIM_THRESHOLD_BYTES = 2 * _ADAPTED_MMAP_THRESHOLD_BYTES
+"""The trim threshold that goes with it (twice the mapping threshold, as glibc adapts it)."""
 _KEPT_BYTES = 2**31 - 1
 """The largest trim threshold ``mallopt`` takes (an ``int``): free memory at the top of
 the heap is kept up to 2 GiB."""
