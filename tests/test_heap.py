@@ -1,28 +1,37 @@
 """reused_heap: large arrays from glibc's heap and freed memory kept within the block,
-the defaults and the memory back afterwards; release_free_memory: memory dropped after
-the block goes back (D223). Observed in /proc/self (Linux, glibc)."""
+mappings of their own and the memory back afterwards; release_free_memory: memory dropped
+after the block goes back (D223). Observed in /proc/self of a fresh process each (Linux,
+glibc): where a block lands depends on what the process's heap already holds, as the
+commands' own processes start fresh."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
-from pathlib import Path
+import textwrap
+from typing import Any
 
-import numpy as np
 import pytest
 
 from prrt import heap
 from prrt.heap import release_free_memory, reused_heap
 
-LARGE_BYTES = 64 * 2**20
-"""Far above glibc's largest mapping threshold (32 MiB): a block of its own by default."""
-
 needs_glibc = pytest.mark.skipif(
     heap._glibc() is None, reason="glibc's malloc (Linux) is what reused_heap tunes"
 )
 
+_PREAMBLE = '''
+import json
+from pathlib import Path
+import numpy as np
+from prrt import heap
+from prrt.heap import release_free_memory, reused_heap
 
-def _mapping_of(address: int) -> str:
-    """The name of the mapping of /proc/self/maps holding ``address`` ("" when anonymous)."""
+LARGE_BYTES = 64 * 2**20  # far above glibc's largest mapping threshold (32 MiB)
+
+def mapping_of(address):
+    """The name of the mapping of /proc/self/maps holding address ("" when anonymous)."""
     for line in Path("/proc/self/maps").read_text().splitlines():
         fields = line.split(maxsplit=5)
         low, high = (int(part, 16) for part in fields[0].split("-"))
@@ -30,64 +39,87 @@ def _mapping_of(address: int) -> str:
             return fields[5].strip() if len(fields) == 6 else ""
     raise AssertionError(f"address {address:#x} is in no mapping")
 
-
-def _resident_bytes() -> int:
-    """VmRSS of this process."""
+def resident_bytes():
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
-    raise AssertionError("no VmRSS in /proc/self/status")
+    raise AssertionError("no VmRSS")
 
-
-def _large_array() -> np.ndarray:
-    """An array of :data:`LARGE_BYTES`, every page written."""
+def large_array():
+    """An array of LARGE_BYTES, every page written."""
     return np.ones(LARGE_BYTES // 8, dtype=np.float64)
+'''
+
+LARGE_BYTES = 64 * 2**20
+
+
+def _in_fresh_process(body: str) -> dict[str, Any]:
+    """What ``body`` (after the preamble's helpers) prints as JSON, run in a new process."""
+    code = _PREAMBLE + textwrap.dedent(body)
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert found.returncode == 0, found.stderr
+    result: dict[str, Any] = json.loads(found.stdout.strip().splitlines()[-1])
+    return result
 
 
 @needs_glibc
 def test_large_blocks_come_from_the_heap_only_within_the_block() -> None:
-    before = _large_array()
-    with reused_heap():
-        within = _large_array()
-        assert _mapping_of(within.ctypes.data) == "[heap]"
-    after = _large_array()
-    assert _mapping_of(before.ctypes.data) != "[heap]"
-    assert _mapping_of(after.ctypes.data) != "[heap]"
+    found = _in_fresh_process(
+        """
+        before = large_array()
+        with reused_heap():
+            within = large_array()
+        after = large_array()
+        print(json.dumps({name: mapping_of(a.ctypes.data) for name, a in
+                          (("before", before), ("within", within), ("after", after))}))
+        """
+    )
+    assert found["within"] == "[heap]"
+    assert found["before"] != "[heap]"
+    assert found["after"] != "[heap]"
 
 
 @needs_glibc
 def test_freed_memory_is_kept_within_the_block_and_returned_after_it() -> None:
-    libc = heap._glibc()
-    assert libc is not None
-    libc.malloc_trim(0)  # free memory other tests left in the heap would be reused
-    start = _resident_bytes()
-    with reused_heap():
-        arrays = [_large_array() for _ in range(4)]
-        held = _resident_bytes()
-        del arrays
-        kept = _resident_bytes()
-    returned = _resident_bytes()
-    assert held - start >= 3 * LARGE_BYTES
-    assert kept - start >= 3 * LARGE_BYTES  # free, but kept for the next array
-    assert returned - start < LARGE_BYTES
+    found = _in_fresh_process(
+        """
+        start = resident_bytes()
+        with reused_heap():
+            arrays = [large_array() for _ in range(4)]
+            held = resident_bytes()
+            del arrays
+            kept = resident_bytes()
+        returned = resident_bytes()
+        print(json.dumps({"held": held - start, "kept": kept - start,
+                          "returned": returned - start}))
+        """
+    )
+    assert found["held"] >= 3 * LARGE_BYTES
+    assert found["kept"] >= 3 * LARGE_BYTES  # free, kept for reuse
+    assert found["returned"] < LARGE_BYTES
 
 
 @needs_glibc
 def test_memory_dropped_after_the_block_goes_back_once_released() -> None:
-    libc = heap._glibc()
-    assert libc is not None
-    libc.malloc_trim(0)
-    with reused_heap():
-        dropped_later = _large_array()
-        pinned = np.ones(2**17)  # above it in the heap: its block is no top glibc trims
-    start = _resident_bytes()
-    del dropped_later
-    kept = _resident_bytes()
-    release_free_memory()
-    released = _resident_bytes()
-    assert start - kept < LARGE_BYTES // 4  # free in the heap, still resident
-    assert kept - released >= LARGE_BYTES * 3 // 4
-    assert pinned[0] == 1.0
+    found = _in_fresh_process(
+        """
+        with reused_heap():
+            dropped_later = large_array()
+            pinned = np.ones(2**17)  # above it in the heap: its block is no top glibc trims
+        start = resident_bytes()
+        del dropped_later
+        kept = resident_bytes()
+        release_free_memory()
+        released = resident_bytes()
+        print(json.dumps({"kept": start - kept, "released": kept - released,
+                          "pinned": float(pinned[0])}))
+        """
+    )
+    assert found["kept"] < LARGE_BYTES // 4  # free, still resident
+    assert found["released"] >= LARGE_BYTES * 3 // 4
+    assert found["pinned"] == 1.0
 
 
 def test_other_c_libraries_run_the_block_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
