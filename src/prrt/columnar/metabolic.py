@@ -60,9 +60,10 @@ def pet_patient_ids(checked: CheckedBundle) -> frozenset[str]:
     """
     found: set[str] = set()
     for view in checked.readers or (checked,):
-        values = view.tables["assessments"].values
+        assessments = view.tables["assessments"]
+        values = assessments.values
         owner = view.links.patient["assessments"]
-        pet = (owner >= 0) & (values["modality"] == "PET")
+        pet = (owner >= 0) & assessments.value_in("modality", ("PET",))
         rows = np.flatnonzero(pet)
         with_data = np.zeros(len(pet), dtype=bool)
         with_data[rows] = [  # a missing number is None, a missing score -1

@@ -23,7 +23,6 @@ import pyarrow as pa
 
 from prrt.columnar.frames import check_supported, written_text
 from prrt.io.validate import CheckedBundle
-from prrt.io.validate_cells import is_one_of
 
 __all__ = ["PATIENT_DATE_COLUMNS", "date_array", "patient_dates"]
 
@@ -56,7 +55,7 @@ def patient_dates(checked: CheckedBundle) -> pa.Table:
     owner = links.patient["assessments"]
     done = (
         (owner >= 0)
-        & is_one_of(assessments["modality"], ("CT", "MRI"))
+        & tables["assessments"].value_in("modality", ("CT", "MRI"))
         & (assessments["not_done"] != 1)
     )
     cycle_owner = links.patient["cycles"]

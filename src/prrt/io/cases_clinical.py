@@ -76,7 +76,7 @@ def build_pet_assessments(checked: CheckedBundle) -> Built:
     table = checked.tables["assessments"]
     patient = checked.links.patient["assessments"]
     values = table.values
-    pet = (patient >= 0) & (values["modality"] == "PET")
+    pet = (patient >= 0) & table.value_in("modality", ("PET",))
     if not pet.any():
         return _NONE
     rows = np.flatnonzero(pet)

@@ -189,7 +189,7 @@ def _find_partials(tables: Mapping[str, ParsedTable], issues: list[Issue]) -> li
 def _without_pet(
     table: ParsedTable, positions: list[int], dates: list[PartialDate], issues: list[Issue]
 ) -> tuple[list[int], list[PartialDate]]:
-    pet = table.values["modality"] == "PET"
+    pet = table.value_in("modality", ("PET",))
     bad = [p for p in positions if pet[p]]
     issues += table.raw.issues_at(
         bad,
