@@ -17,7 +17,8 @@ arithmetic cannot hold. ``prrt simulate`` produces none of these.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
@@ -65,6 +66,8 @@ __all__ = [
     "ColumnarInputs",
     "ColumnarTables",
     "assess_columnar",
+    "compiled_plan",
+    "duckdb_connection",
     "engine_exprs",
     "prepare_inputs",
     "run_columnar",
@@ -166,7 +169,7 @@ def run_columnar(
     arrow = inputs.arrow
     progress = on_patients or _ignore_progress
     if backend is None:
-        tables = _run_on_duckdb(arrow, inputs.scale, config, progress, batch_measurement_rows)
+        tables = _run_on_duckdb(inputs, config, progress, batch_measurement_rows)
     else:
         tables = _run_on_backend(arrow, inputs.scale, config, backend)
         progress(arrow["input_patients"].num_rows)
@@ -265,27 +268,44 @@ def _compile_plan(
     return CachedPlan(stages=tuple(stages), outputs=outputs, check=check)
 
 
+def compiled_plan(inputs: ColumnarInputs, *, config: Config) -> CachedPlan:
+    """The SQL the DuckDB run executes for ``inputs`` under ``config``: the stage tables
+    created in order, then one query per output table (:func:`_compiled`)."""
+    arrow = inputs.arrow
+    schemas = tuple((name, ibis.Schema.from_pyarrow(t.schema)) for name, t in arrow.items())
+    return _compiled(schemas, inputs.scale, config)
+
+
+@contextmanager
+def duckdb_connection() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A new DuckDB connection as the run makes it, closed on leaving: its database file
+    and spill directory are in a temporary directory, removed with it. The stage tables
+    are temporary tables, which DuckDB moves there when they outgrow its memory share and
+    never compresses into the file (D212)."""
+    spill = tempfile.TemporaryDirectory(prefix="prrt-duckdb-")
+    database = str(Path(spill.name) / "stages.duckdb")
+    con = duckdb.connect(database, config=_duckdb_settings(spill.name))
+    try:
+        yield con
+    finally:
+        con.close()
+        spill.cleanup()
+
+
 def _run_on_duckdb(
-    arrow: dict[str, pa.Table],
-    scale: int,
+    inputs: ColumnarInputs,
     config: Config,
     on_patients: Callable[[int], None],
     batch_measurement_rows: int,
 ) -> dict[str, pa.Table]:
-    """Run the compiled SQL on a new DuckDB connection that reads the Arrow tables in
-    place, one batch of patients at a time (:mod:`prrt.columnar.batches`, D215), and
-    concatenate each table's batches (each is ordered by ``patient_pos`` first); the
-    connection's database file and spill directory are in a temporary directory, and the
-    stage tables are temporary tables, which DuckDB moves there when they outgrow its
-    memory share and never compresses into the file (D212)."""
-    schemas = tuple((name, ibis.Schema.from_pyarrow(t.schema)) for name, t in arrow.items())
-    plan = _compiled(schemas, scale, config)
-    spill = tempfile.TemporaryDirectory(prefix="prrt-duckdb-")
-    database = str(Path(spill.name) / "stages.duckdb")
-    con = duckdb.connect(database, config=_duckdb_settings(spill.name))
+    """Run the compiled SQL on a new connection (:func:`duckdb_connection`) that reads
+    the Arrow tables in place, one batch of patients at a time (:mod:`prrt.columnar.batches`,
+    D215), and concatenate each table's batches (each is ordered by ``patient_pos``
+    first)."""
+    plan = compiled_plan(inputs, config=config)
     parts: dict[str, list[pa.Table]] = {name: [] for name in plan.outputs}
-    try:
-        for batch in patient_batches(arrow, batch_measurement_rows):
+    with duckdb_connection() as con:
+        for batch in patient_batches(inputs.arrow, batch_measurement_rows):
             for name, table in batch.tables.items():
                 con.register(name, table)
             if plan.check is not None and con.execute(plan.check).fetchone() != (0,):
@@ -296,10 +316,7 @@ def _run_on_duckdb(
                 found = con.sql(sql).to_arrow_table().cast(schema)
                 parts[name].append(copied_out(found.select(_kept_columns(name, schema))))
             on_patients(batch.patients)
-        return {name: pa.concat_tables(found) for name, found in parts.items()}
-    finally:
-        con.close()
-        spill.cleanup()
+    return {name: pa.concat_tables(found) for name, found in parts.items()}
 
 
 _KEYS_READ_LATER = {"best_response": ("patient_pos", "scope_rank"), "timepoints": ("patient_pos",)}

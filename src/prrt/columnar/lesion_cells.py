@@ -31,10 +31,15 @@ from prrt.columnar.nontarget import nontarget_statuses
 from prrt.columnar.target_sums import scope_includes, target_values
 from prrt.columnar.thresholds import ColumnThresholds
 
-__all__ = ["LESION_KEYS", "lesion_counts"]
+__all__ = ["LESION_COUNT_COLUMNS", "LESION_KEYS", "lesion_counts"]
 
 LESION_KEYS = ["patient_pos", "scope", "assessment_pos"]
 """The keys of a scoped-frame row."""
+LESION_COUNT_COLUMNS = (
+    "n_targets", "n_valued", "valued_hmm", "n_lesions", "n_progression", "n_not_evaluable",
+    "n_absent", "n_counted", "n_not_cr", "n_target_seen", "n_nontarget_seen",
+)  # fmt: skip
+"""The columns :func:`lesion_counts` adds to its keys (the module docstring)."""
 _SEEN_NON_TARGET = ("present", "unequivocal_progression")
 """Non-target statuses that show disease (RECIST 1.1 §4.3.3; recist11.md §7)."""
 
@@ -86,11 +91,7 @@ def lesion_counts(
     shares = by_group.cross_join(scopes)
     shares = shares.filter(scope_includes(shares.kind, shares.scope_grp, shares.grp))
     counts = shares.group_by(LESION_KEYS).aggregate(
-        **{
-            name: shares[name].sum().cast("int64")
-            for name in by_group.columns
-            if name not in _GROUP_KEYS
-        }
+        **{name: shares[name].sum().cast("int64") for name in LESION_COUNT_COLUMNS}
     )
     return counts.mutate(
         n_targets=ibis.ifelse(counts.n_targets > 0, counts.n_targets, ibis.null("int64")),

@@ -30,10 +30,16 @@ import ibis.expr.types as ir
 
 from prrt.columnar.backend import relation
 from prrt.columnar.frames import InputTables
+from prrt.columnar.lesion_cells import LESION_KEYS
 from prrt.columnar.target_sums import scope_includes
 from prrt.config import SubsetNewLesionPolicy
 
-__all__ = ["new_lesions_response"]
+__all__ = [
+    "NEW_LESION_COUNTS",
+    "new_lesion_counts",
+    "new_lesions_case",
+    "new_lesions_response",
+]
 
 
 def _scope_counts(
@@ -89,6 +95,30 @@ def new_lesions_response(
     """``patient_pos``, ``scope``, ``assessment_pos``, ``new_lesions`` and
     ``is_backdated`` for every row of ``frame``
     (:func:`~prrt.columnar.target_sums.scoped_frame`); rules 1-4."""
+    counts = new_lesion_counts(tables, frame, policy=policy, new_node_min_hmm=new_node_min_hmm)
+    rows = frame.select("patient_pos", "scope", "assessment_pos", "is_baseline", "not_done")
+    rows = rows.left_join(counts, LESION_KEYS).select(*rows.columns, *NEW_LESION_COUNTS)
+    response, backdated = new_lesions_case(rows, backdate_equivocal=backdate_equivocal)
+    return rows.select(*LESION_KEYS, new_lesions=response, is_backdated=backdated)
+
+
+NEW_LESION_COUNTS = ("n_unequivocal", "n_confirmed_later")
+"""The counts of :func:`new_lesion_counts`."""
+
+
+def new_lesion_counts(
+    tables: InputTables,
+    frame: ir.Table,
+    *,
+    policy: SubsetNewLesionPolicy,
+    new_node_min_hmm: Fraction,
+) -> ir.Table:
+    """Per follow-up row of ``frame`` with a new lesion that counts for its scope (rule 1)
+    and only those (a few of the frame's rows): the keys
+    (:data:`~prrt.columnar.lesion_cells.LESION_KEYS`), the unequivocal reports
+    (``n_unequivocal``) and the equivocal ones confirmed at a later date
+    (``n_confirmed_later``, rule 2). Left-joined to the frame's rows for
+    :func:`new_lesions_case`."""
     reports = _counting_reports(tables, frame, policy=policy, new_node_min_hmm=new_node_min_hmm)
     unequivocal = reports.filter(reports.certainty == "unequivocal")
     confirmations = unequivocal.group_by(["patient_pos", "scope", "new_lesion_id"]).aggregate(
@@ -96,12 +126,18 @@ def new_lesions_response(
     )
     reports = reports.left_join(confirmations, ["patient_pos", "scope", "new_lesion_id"])
     later = (reports.certainty == "equivocal") & (reports.confirmed_on > reports.date)
-    counts = reports.group_by(["patient_pos", "scope", "assessment_pos"]).aggregate(
+    return reports.group_by(LESION_KEYS).aggregate(
         n_unequivocal=(reports.certainty == "unequivocal").sum(),
         n_confirmed_later=later.coalesce(False).sum(),
     )
-    rows = frame.select("patient_pos", "scope", "assessment_pos", "is_baseline", "not_done")
-    rows = rows.left_join(counts, ["patient_pos", "scope", "assessment_pos"])
+
+
+def new_lesions_case(
+    rows: ir.Table, *, backdate_equivocal: bool
+) -> tuple[ir.StringValue, ir.BooleanValue]:
+    """The new-lesion response and whether it is back-dated (rules 3-4) of rows with
+    ``is_baseline``, ``not_done`` and the counts of :func:`new_lesion_counts` (null where
+    the row has no counting report)."""
     evaluated = ~rows.is_baseline & ~rows.not_done
     backdated = (
         evaluated
@@ -117,10 +153,4 @@ def new_lesions_response(
         (backdated, "Y"),
         else_="equivocal",
     )
-    return rows.select(
-        "patient_pos",
-        "scope",
-        "assessment_pos",
-        new_lesions=response,
-        is_backdated=backdated.coalesce(False),
-    )
+    return response, backdated.coalesce(False)

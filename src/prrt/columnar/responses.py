@@ -37,10 +37,19 @@ import ibis
 import ibis.expr.types as ir
 
 from prrt.columnar.frames import InputTables
-from prrt.columnar.lesion_cells import LESION_KEYS, lesion_counts
-from prrt.columnar.new_lesions import new_lesions_response
+from prrt.columnar.lesion_cells import LESION_COUNT_COLUMNS, LESION_KEYS, lesion_counts
+from prrt.columnar.new_lesions import (
+    NEW_LESION_COUNTS,
+    new_lesion_counts,
+    new_lesions_case,
+)
 from prrt.columnar.nontarget import nontarget_case
-from prrt.columnar.target_sums import lesion_level_patients, scoped_frame, with_nadir
+from prrt.columnar.target_sums import (
+    lesion_level_patients,
+    scoped_frame,
+    with_nadir_windows,
+    with_sums,
+)
 from prrt.columnar.thresholds import ColumnThresholds
 from prrt.config import RecistConfig
 from prrt.criteria.recist11.thresholds import ExactThresholds
@@ -59,33 +68,57 @@ def lesion_level_responses(tables: InputTables, *, config: RecistConfig) -> ir.T
     tests = ColumnThresholds(exact)
     frame = scoped_frame(tables, lesion_level_patients(tables))
     counts = lesion_counts(tables, frame, tstm_hmm=exact.tstm_hmm, tests=tests)
-    rows = with_nadir(frame, counts)
-    rows = rows.mutate(nontarget_response=nontarget_case(rows))
-    new = new_lesions_response(
+    rows = with_nadir_windows(_components(with_sums(frame, counts)))
+    new = new_lesion_counts(
         tables,
         frame,
         policy=config.subset_new_lesion_policy,
         new_node_min_hmm=exact.new_node_min_hmm,
-        backdate_equivocal=config.backdate_equivocal_new,
     )
-    joined = rows.inner_join(new, LESION_KEYS)
-    rows = joined.select(
-        *[joined[c] for c in rows.columns], joined.new_lesions, joined.is_backdated
-    )
+    rows = _with_new_lesions(rows, new, backdate_equivocal=config.backdate_equivocal_new)
     rows = _raw_target(rows, tests)
     rows = _after_cr(rows, config)
     return _finish(rows, config)
 
 
+def _components(rows: ir.Table) -> ir.Table:
+    """The rows of :func:`~prrt.columnar.target_sums.with_sums` with what the later
+    steps read of the lesion counts in their place: ``has_targets``, the non-target
+    response (stage 2), ``is_cr_count`` (targets counted for CR, none of them there;
+    RECIST 1.1 §4.3.1) and ``is_seen`` (a target or non-target there, recist11.md §7).
+    The windows that follow then carry a few columns instead of the counts (each window
+    keeps every column of its rows)."""
+    kept = [c for c in rows.columns if c not in LESION_COUNT_COLUMNS]
+    is_cr = (rows.n_counted.coalesce(0) > 0) & (rows.n_not_cr.coalesce(0) == 0)
+    seen = (rows.n_target_seen.coalesce(0) > 0) | (rows.n_nontarget_seen.coalesce(0) > 0)
+    return rows.select(
+        *kept,
+        has_targets=rows.n_targets.notnull(),
+        nontarget_response=nontarget_case(rows),
+        is_cr_count=is_cr,
+        is_seen=seen,
+    )
+
+
+def _with_new_lesions(rows: ir.Table, counts: ir.Table, *, backdate_equivocal: bool) -> ir.Table:
+    """``rows`` with ``new_lesions`` and ``is_backdated`` (stage 2): the few rows with a
+    counting new-lesion report (:func:`~prrt.columnar.new_lesions.new_lesion_counts`) are
+    joined to them, not a response for every row."""
+    joined = rows.left_join(counts, LESION_KEYS)
+    joined = joined.select(*[joined[c] for c in rows.columns], *NEW_LESION_COUNTS)
+    response, backdated = new_lesions_case(joined, backdate_equivocal=backdate_equivocal)
+    return joined.select(*rows.columns, new_lesions=response, is_backdated=backdated)
+
+
 def _raw_target(rows: ir.Table, tests: ColumnThresholds) -> ir.Table:
     """The target response before ``pr_persistence`` (RECIST 1.1 §4.3.1; the rules of
-    :func:`~prrt.criteria.recist11.target.assess_target_lesions`), ``is_seen`` and the
-    Tables 1-2 response without persistence."""
-    has_targets = rows.n_targets.notnull()
+    :func:`~prrt.criteria.recist11.target.assess_target_lesions`), ``is_pd_on_partial_sum``
+    and the Tables 1-2 response without persistence."""
+    has_targets = rows.has_targets
     complete, partial = rows.target_sum_hmm, rows.target_sum_partial_hmm
     nadir = rows.running_nadir_hmm
     partial_pd = partial.notnull() & tests.meets_pd(partial, nadir)
-    is_cr = (rows.n_counted.coalesce(0) > 0) & (rows.n_not_cr.coalesce(0) == 0)
+    is_cr = rows.is_cr_count
     target = ibis.cases(
         (rows.is_baseline, ibis.null("string")),
         (rows.not_done, "NE"),
@@ -97,11 +130,9 @@ def _raw_target(rows: ir.Table, tests: ColumnThresholds) -> ir.Table:
         (tests.meets_pr(complete, rows.baseline_sum_hmm), "PR"),
         else_="SD",
     )
-    seen = (rows.n_target_seen.coalesce(0) > 0) | (rows.n_nontarget_seen.coalesce(0) > 0)
     rows = rows.mutate(
         raw_target=target,
         is_pd_on_partial_sum=~rows.is_baseline & ~rows.not_done & complete.isnull() & partial_pd,
-        is_seen=seen,
     )
     return rows.mutate(table_raw=_tables_1_2(rows, rows.raw_target))
 

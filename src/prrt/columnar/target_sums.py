@@ -64,6 +64,8 @@ __all__ = [
     "target_sums_expr",
     "target_values",
     "with_nadir",
+    "with_nadir_windows",
+    "with_sums",
 ]
 
 TARGET_SUM_COLUMNS = (
@@ -242,17 +244,31 @@ def with_nadir(frame: ir.Table, sums: ir.Table) -> ir.Table:
     """``frame`` with the columns of ``sums`` (``n_targets`` null without targets in the
     scope, ``n_valued``, ``valued_hmm``, keyed as the frame; any others carried along), the
     four output values and the nadir as a window minimum (rules 5-7)."""
+    return with_nadir_windows(with_sums(frame, sums))
+
+
+def with_sums(frame: ir.Table, sums: ir.Table) -> ir.Table:
+    """``frame`` with the columns of ``sums`` (as :func:`with_nadir`), ``own_baseline_hmm``
+    (the sum at the scope's baseline), ``target_sum_hmm`` and ``target_sum_partial_hmm``
+    (rules 5-6)."""
     rows = frame.left_join(sums, ["patient_pos", "scope", "assessment_pos"])
     has_targets = rows.n_targets.notnull()
     follow_up = ~rows.is_baseline & ~rows.not_done & has_targets
     baseline_sum = ibis.ifelse(has_targets & rows.is_baseline, rows.valued_hmm, ibis.null("int64"))
     complete = ibis.ifelse(follow_up & (rows.n_valued == rows.n_targets), rows.valued_hmm, None)
     partial = ibis.ifelse(follow_up & (rows.n_valued < rows.n_targets), rows.valued_hmm, None)
-    rows = rows.mutate(
+    return rows.mutate(
         own_baseline_hmm=baseline_sum,
         target_sum_hmm=complete.cast("int64"),
         target_sum_partial_hmm=partial.cast("int64"),
     )
+
+
+def with_nadir_windows(rows: ir.Table) -> ir.Table:
+    """Rows of :func:`with_sums` (any columns beside) with ``baseline_sum_hmm``,
+    ``running_nadir_hmm`` (the least earlier sum of the patient x scope: rule 7 on every
+    follow-up, also where it is not shown) and ``nadir_hmm`` (shown with a complete
+    sum)."""
     scope_baseline = rows.own_baseline_hmm.max().over(group_by=[rows.patient_pos, rows.scope_rank])
     candidate = rows.own_baseline_hmm.coalesce(rows.target_sum_hmm)
     earlier = ibis.window(

@@ -87,7 +87,7 @@ def timepoint_responses_expr(
                  ["patient_pos", "scope"])  # fmt: skip
     follow_up = ~rows.is_baseline
     complete = rows.target_sum_hmm
-    flags = _flags(rows)
+    flagged, flags = _flags(rows)
     out = rows.select(
         "patient_pos", "scope_rank", "visit", "patient_id", "scope", "assessment_id", "date",
         "timepoint",
@@ -101,7 +101,7 @@ def timepoint_responses_expr(
         nontarget_response=rows.nontarget_response,
         new_lesions=rows.new_lesions,
         overall_response=rows.overall_response,
-        flags=ibis.ifelse(follow_up & (flags != ""), flags, ibis.null("string")),
+        flags=ibis.ifelse(follow_up & flagged, flags, ibis.null("string")),
     )  # fmt: skip
     ordered = out.order_by([out.patient_pos, out.scope_rank, out.visit])
     return ordered.select(*TIMEPOINT_KEYED_COLUMNS)
@@ -123,22 +123,20 @@ def _pct(sum_hmm: ir.IntegerValue, reference_hmm: ir.IntegerValue) -> ir.Floatin
     return ibis.ifelse(valid, quotient, ibis.null("float64"))
 
 
-def _flags(rows: ir.Table) -> ir.StringValue:
-    """Every flag of the row followed by ``;``, the last ``;`` cut ("" without flags)."""
-    parts = [ibis.ifelse(rows[column], f"{name};", "") for column, name in _RULE_FLAGS]
-    parts.append(
-        ibis.ifelse(
-            rows.new_therapy_date.notnull() & (rows.date > rows.new_therapy_date),
-            "after_new_therapy;",
-            "",
-        )
+def _flags(rows: ir.Table) -> tuple[ir.BooleanValue, ir.StringValue]:
+    """Whether the row has a flag, and every flag of the row joined by ``;``. Test the
+    first before reading the second (an ``ifelse`` on it): the text is built only for
+    the few rows with a flag (DuckDB evaluates a branch only for the rows it takes)."""
+    conditions = [(rows[column], name) for column, name in _RULE_FLAGS]
+    conditions.append(
+        (rows.new_therapy_date.notnull() & (rows.date > rows.new_therapy_date), "after_new_therapy")
     )
-    parts.append(
-        ibis.ifelse(
-            rows.first_pd_date.notnull() & (rows.date > rows.first_pd_date), "after_first_pd;", ""
-        )
+    conditions.append(
+        (rows.first_pd_date.notnull() & (rows.date > rows.first_pd_date), "after_first_pd")
     )
-    text = parts[0]
-    for part in parts[1:]:
-        text = text.concat(part)
-    return ibis.ifelse(text.length() > 0, text.substr(0, text.length() - 1), "")
+    flagged = conditions[0][0]
+    text = ibis.ifelse(conditions[0][0], f"{conditions[0][1]};", "")
+    for condition, name in conditions[1:]:
+        flagged = flagged | condition
+        text = text.concat(ibis.ifelse(condition, f"{name};", ""))
+    return flagged.fill_null(False), text.substr(0, text.length() - 1)
