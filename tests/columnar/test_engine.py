@@ -32,7 +32,14 @@ from prrt.assess import assess_bundle
 from prrt.assess.rows import METABOLIC_TABLE_COLUMNS as METABOLIC_TABLES
 from prrt.assess.rows import TABLE_COLUMNS, Row
 from prrt.cli.main import main
-from prrt.columnar.engine import assess_columnar, prepare_inputs, run_columnar
+from prrt.columnar.engine import (
+    OUTPUT_TABLES,
+    assess_columnar,
+    compiled_plan,
+    duckdb_connection,
+    prepare_inputs,
+    run_columnar,
+)
 from prrt.columnar.outputs import output_rows
 from prrt.config import DEFAULT_CONFIG, Config
 from prrt.io.bundle import bundle_of
@@ -254,3 +261,25 @@ def test_duckdb_stage_tables_leave_no_file(tmp_path: Path, monkeypatch: pytest.M
     )
     assert any("stages.duckdb" in names for names in seen)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_compiled_plan_is_what_the_run_executes() -> None:
+    """The statements of ``compiled_plan``, run on a ``duckdb_connection`` over the demo's
+    input tables (one batch), give the run's tables: bench/columnar_stages.py times what
+    the command runs."""
+    checked = checked_quietly(DEMO, DEFAULT_CONFIG)
+    inputs = prepare_inputs(checked, config=DEFAULT_CONFIG)
+    plan = compiled_plan(inputs, config=DEFAULT_CONFIG)
+    run = run_columnar(inputs, config=DEFAULT_CONFIG)
+    assert plan.stages[0][0] == "prrt_visits"
+    with duckdb_connection() as con:
+        for name, table in inputs.arrow.items():
+            con.register(name, table)
+        for name, sql in plan.stages:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+        for name in OUTPUT_TABLES:
+            sql, schema = plan.outputs[name]
+            found = con.sql(sql).to_arrow_table().cast(schema)
+            expected = run.tables[name]
+            assert expected.num_rows > 0, name
+            assert found.select(expected.column_names).equals(expected), name

@@ -139,4 +139,7 @@ def _flags(rows: ir.Table) -> tuple[ir.BooleanValue, ir.StringValue]:
     for condition, name in conditions[1:]:
         flagged = flagged | condition
         text = text.concat(ibis.ifelse(condition, f"{name};", ""))
-    return flagged.fill_null(False), text.substr(0, text.length() - 1)
+    # A backend that evaluates both branches (Spark) also cuts the empty text: no
+    # negative length.
+    cut = ibis.ifelse(text.length() > 0, text.substr(0, text.length() - 1), "")
+    return flagged.fill_null(False), cut
