@@ -3,8 +3,8 @@ lesion-level row of timepoint_responses (docs/columnar.md, step 6).
 
 The reference (:func:`~prrt.criteria.recist11.timepoint.evaluate_scope_timepoints` with
 :class:`~prrt.criteria.recist11.course_state.CourseState`) carries three facts from
-visit to visit. Each is written here as a window over the visits of a patient x scope,
-without iterating (docs/decisions.md, D189):
+visit to visit. Each is written here over the visits of a patient x scope without
+iterating, as a window or as joins (docs/decisions.md, D189, D225):
 
 1. The nadir: stage 1 (:func:`~prrt.columnar.target_sums.with_nadir`).
 2. "The most recent evaluable response was CR" (reappearance after CR, recist11.md §7,
@@ -15,7 +15,12 @@ without iterating (docs/decisions.md, D189):
    Then the most recent evaluable response before visit k is CR exactly when the latest
    earlier visit that is not passing has Tables 1-2 CR: after a CR, passing visits keep
    it, and the first visit that does not pass either is CR again or ends it; before any
-   CR no visit can make one but a CR.
+   CR no visit can make one but a CR. A CR visit does not pass, so the visits with a CR
+   as most recent evaluable response are, for each CR visit, those after it up to and
+   including the first later visit that does not pass: runs that never overlap (a run
+   ends at or before the next CR). CR visits are few, so each run's end is found by
+   joining the CR visits to the later visits that do not pass, and each visit is joined
+   to the run it falls in, if any; a window over every visit would sort them all.
 3. "A target PR or CR without PD since" (``pr_persistence``, D3): the latest earlier
    visit with a target PR or CR (before persistence) comes after the latest earlier
    overall PD. Persistence only turns a target SD into PR; it never makes or removes a
@@ -156,7 +161,9 @@ def _tables_1_2(rows: ir.Table, target: ir.StringValue) -> ir.StringValue:
 
 def _after_cr(rows: ir.Table, config: RecistConfig) -> ir.Table:
     """``after_cr``: the most recent evaluable response before the visit was CR (module
-    docstring, fact 2; recist11.md §7, D1, D14)."""
+    docstring, fact 2; recist11.md §7, D1, D14): the visit lies in the run of a CR
+    visit, after it and up to its run's end (the first later visit that does not pass;
+    none: to the last visit). Runs never overlap, so a visit joins at most one."""
     reappearance = rows.is_seen & ibis.literal(config.cr_reappearance_is_pd)
     table = rows.table_raw
     passing = (
@@ -165,15 +172,35 @@ def _after_cr(rows: ir.Table, config: RecistConfig) -> ir.Table:
         | ((table == "NE") & ~reappearance)
         | ((table == "PR") & ~rows.is_seen)
     )
-    earlier = ibis.window(
-        group_by=[rows.patient_pos, rows.scope_rank], order_by=rows.visit, rows=(None, -1)
+    crs = rows.filter(~rows.not_done & (table == "CR")).select(
+        "patient_pos", "scope_rank", cr_visit=rows.visit
     )
-    last_stop = ibis.ifelse(passing, ibis.null("int64"), rows.visit).max().over(earlier)
-    last_cr = ibis.ifelse(~rows.not_done & (table == "CR"), rows.visit, None).max().over(earlier)
-    rows = rows.mutate(after_cr=(last_cr.notnull() & (last_cr == last_stop)).coalesce(False))
+    stops = rows.filter(~passing).select("patient_pos", "scope_rank", stop_visit=rows.visit)
+    runs = crs.left_join(
+        stops,
+        [
+            crs.patient_pos == stops.patient_pos,
+            crs.scope_rank == stops.scope_rank,
+            stops.stop_visit > crs.cr_visit,
+        ],
+    )
+    runs = runs.group_by(["patient_pos", "scope_rank", "cr_visit"]).aggregate(
+        run_end=runs.stop_visit.min()
+    )
+    joined = rows.left_join(
+        runs,
+        [
+            rows.patient_pos == runs.patient_pos,
+            rows.scope_rank == runs.scope_rank,
+            rows.visit > runs.cr_visit,
+            rows.visit <= runs.run_end.coalesce(ibis.literal(2**62, "int64")),
+        ],
+    )
+    rows = joined.select(*[joined[c] for c in rows.columns], after_cr=joined.cr_visit.notnull())
+    table = rows.table_raw
     judged = ~rows.is_baseline & ~rows.not_done & rows.after_cr
     return rows.mutate(
-        is_reappearance=judged & (table != "PD") & reappearance,
+        is_reappearance=judged & (table != "PD") & rows.is_seen & config.cr_reappearance_is_pd,
         is_incomplete_cr=judged & (table == "PR") & ~rows.is_seen,
     )
 
