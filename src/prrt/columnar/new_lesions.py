@@ -34,12 +34,7 @@ from prrt.columnar.lesion_cells import LESION_KEYS
 from prrt.columnar.target_sums import scope_includes
 from prrt.config import SubsetNewLesionPolicy
 
-__all__ = [
-    "NEW_LESION_COUNTS",
-    "new_lesion_counts",
-    "new_lesions_case",
-    "new_lesions_response",
-]
+__all__ = ["new_lesion_counts", "new_lesions_response", "with_new_lesions"]
 
 
 def _scope_counts(
@@ -96,13 +91,22 @@ def new_lesions_response(
     ``is_backdated`` for every row of ``frame``
     (:func:`~prrt.columnar.target_sums.scoped_frame`); rules 1-4."""
     counts = new_lesion_counts(tables, frame, policy=policy, new_node_min_hmm=new_node_min_hmm)
-    rows = frame.select("patient_pos", "scope", "assessment_pos", "is_baseline", "not_done")
-    rows = rows.left_join(counts, LESION_KEYS).select(*rows.columns, *NEW_LESION_COUNTS)
-    response, backdated = new_lesions_case(rows, backdate_equivocal=backdate_equivocal)
-    return rows.select(*LESION_KEYS, new_lesions=response, is_backdated=backdated)
+    rows = frame.select(*LESION_KEYS, "is_baseline", "not_done")
+    rows = with_new_lesions(rows, counts, backdate_equivocal=backdate_equivocal)
+    return rows.select(*LESION_KEYS, "new_lesions", "is_backdated")
 
 
-NEW_LESION_COUNTS = ("n_unequivocal", "n_confirmed_later")
+def with_new_lesions(rows: ir.Table, counts: ir.Table, *, backdate_equivocal: bool) -> ir.Table:
+    """``rows`` (scoped-frame rows with ``is_baseline`` and ``not_done``, any columns
+    beside) with ``new_lesions`` and ``is_backdated`` (rules 3-4): the few rows of
+    :func:`new_lesion_counts` are joined to them, not a response for every row."""
+    joined = rows.left_join(counts, LESION_KEYS)
+    joined = joined.select(*[joined[c] for c in rows.columns], *_NEW_LESION_COUNTS)
+    response, backdated = _new_lesions_case(joined, backdate_equivocal=backdate_equivocal)
+    return joined.select(*rows.columns, new_lesions=response, is_backdated=backdated)
+
+
+_NEW_LESION_COUNTS = ("n_unequivocal", "n_confirmed_later")
 """The counts of :func:`new_lesion_counts`."""
 
 
@@ -118,7 +122,7 @@ def new_lesion_counts(
     (:data:`~prrt.columnar.lesion_cells.LESION_KEYS`), the unequivocal reports
     (``n_unequivocal``) and the equivocal ones confirmed at a later date
     (``n_confirmed_later``, rule 2). Left-joined to the frame's rows for
-    :func:`new_lesions_case`."""
+    :func:`with_new_lesions`."""
     reports = _counting_reports(tables, frame, policy=policy, new_node_min_hmm=new_node_min_hmm)
     unequivocal = reports.filter(reports.certainty == "unequivocal")
     confirmations = unequivocal.group_by(["patient_pos", "scope", "new_lesion_id"]).aggregate(
@@ -132,7 +136,7 @@ def new_lesion_counts(
     )
 
 
-def new_lesions_case(
+def _new_lesions_case(
     rows: ir.Table, *, backdate_equivocal: bool
 ) -> tuple[ir.StringValue, ir.BooleanValue]:
     """The new-lesion response and whether it is back-dated (rules 3-4) of rows with

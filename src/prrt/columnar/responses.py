@@ -42,12 +42,8 @@ import ibis
 import ibis.expr.types as ir
 
 from prrt.columnar.frames import InputTables
-from prrt.columnar.lesion_cells import LESION_COUNT_COLUMNS, LESION_KEYS, lesion_counts
-from prrt.columnar.new_lesions import (
-    NEW_LESION_COUNTS,
-    new_lesion_counts,
-    new_lesions_case,
-)
+from prrt.columnar.lesion_cells import LESION_COUNT_COLUMNS, lesion_counts
+from prrt.columnar.new_lesions import new_lesion_counts, with_new_lesions
 from prrt.columnar.nontarget import nontarget_case
 from prrt.columnar.target_sums import (
     lesion_level_patients,
@@ -80,7 +76,7 @@ def lesion_level_responses(tables: InputTables, *, config: RecistConfig) -> ir.T
         policy=config.subset_new_lesion_policy,
         new_node_min_hmm=exact.new_node_min_hmm,
     )
-    rows = _with_new_lesions(rows, new, backdate_equivocal=config.backdate_equivocal_new)
+    rows = with_new_lesions(rows, new, backdate_equivocal=config.backdate_equivocal_new)
     rows = _raw_target(rows, tests)
     rows = _after_cr(rows, config)
     return _finish(rows, config)
@@ -103,16 +99,6 @@ def _components(rows: ir.Table) -> ir.Table:
         is_cr_count=is_cr,
         is_seen=seen,
     )
-
-
-def _with_new_lesions(rows: ir.Table, counts: ir.Table, *, backdate_equivocal: bool) -> ir.Table:
-    """``rows`` with ``new_lesions`` and ``is_backdated`` (stage 2): the few rows with a
-    counting new-lesion report (:func:`~prrt.columnar.new_lesions.new_lesion_counts`) are
-    joined to them, not a response for every row."""
-    joined = rows.left_join(counts, LESION_KEYS)
-    joined = joined.select(*[joined[c] for c in rows.columns], *NEW_LESION_COUNTS)
-    response, backdated = new_lesions_case(joined, backdate_equivocal=backdate_equivocal)
-    return joined.select(*rows.columns, new_lesions=response, is_backdated=backdated)
 
 
 def _raw_target(rows: ir.Table, tests: ColumnThresholds) -> ir.Table:
