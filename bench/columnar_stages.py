@@ -7,7 +7,10 @@ Usage::
 The bundle is checked and its engine input tables made once (not timed); then the SQL of
 the run (``prrt.columnar.engine.compiled_plan``) runs on a connection made as the
 command makes it (``duckdb_connection``), batch by batch as the command runs it: the
-stage tables (``CREATE TEMP TABLE``) and each output query read into Arrow. Wall seconds
+stage tables (``CREATE TEMP TABLE``) and each output query read into Arrow. It runs on
+one connection with every core: the command runs its batches on two connections side
+by side (D226), whose statements overlap, so that a statement's own time is only
+measured on one. Wall seconds
 per statement, summed over the batches, for each of ``--rounds`` rounds in the same
 process. ``--operators STATEMENT`` also runs DuckDB's profiler on that statement in every
 batch of the last round: the operators' own seconds (CPU seconds of all threads, as

@@ -153,11 +153,18 @@ def test_rule_path_cohort(rule_path_checked: CheckedBundle, rule_path_run: Refer
 
 
 def test_rule_path_cohort_in_batches(
-    rule_path_checked: CheckedBundle, rule_path_run: ReferenceRun
+    rule_path_checked: CheckedBundle,
+    rule_path_run: ReferenceRun,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The same cohort in batches of about 40,000 measurement rows (prrt.columnar.batches,
-    D215): the reference's tables and warnings, and every patient reported once."""
+    D215), run on two connections side by side as on two cores (D226): the reference's
+    tables and warnings, and every patient reported once."""
     from columnar_rule_paths import RULE_PATH_CONFIG
+
+    import prrt.columnar.batch_runs as batch_runs
+
+    monkeypatch.setattr(batch_runs, "available_cores", lambda: 2)
 
     inputs = prepare_inputs(rule_path_checked, config=RULE_PATH_CONFIG)
     reported: list[int] = []

@@ -21,6 +21,7 @@ import pyarrow as pa
 __all__ = [
     "BATCH_MEASUREMENT_ROWS",
     "PatientBatch",
+    "PatientBatches",
     "PatientRows",
     "patient_batches",
     "patient_positions",
@@ -49,9 +50,9 @@ class PatientBatch:
 
 def patient_batches(
     tables: Mapping[str, pa.Table], max_measurement_rows: int = BATCH_MEASUREMENT_ROWS
-) -> Iterator[PatientBatch]:
+) -> PatientBatches:
     """The tables (named as :func:`prrt.columnar.engine.run_columnar` receives them) cut
-    into consecutive ``patient_pos`` ranges, each filtered when it is reached. A table with
+    into consecutive ``patient_pos`` ranges, each cut when it is reached. A table with
     a ``patient_pos`` column is cut by it; one with ``assessment_pos`` only by the patient
     of that assessment (``input_assessments``); a table with neither (the scope list) is
     in every batch whole. One batch of the tables as given when they fit in one."""
@@ -61,16 +62,37 @@ def patient_batches(
     listed = _column(tables[_PATIENTS], "patient_pos")
     _check_owned(patient_of, listed)
     stops = _batch_stops(listed, patient_of[_MEASUREMENTS], max_measurement_rows)
-    if len(stops) == 1:
-        yield PatientBatch(0, stops[0], len(listed), dict(tables))
-        return
-    cuts = {name: PatientRows.of(table, patient_of[name]) for name, table in tables.items()}
-    first = 0
-    for stop in stops:
-        batch = {name: cut.between(first, stop) for name, cut in cuts.items()}
-        held = int(np.count_nonzero((listed >= first) & (listed < stop)))
-        yield PatientBatch(first, stop, held, batch)
-        first = stop
+    return PatientBatches(dict(tables), patient_of, listed, stops)
+
+
+@dataclass(frozen=True, slots=True)
+class PatientBatches:
+    """The batches of :func:`patient_batches`: how many, and each cut as it is reached."""
+
+    tables: dict[str, pa.Table]
+    patient_of: dict[str, npt.NDArray[np.int64] | None]
+    listed: npt.NDArray[np.int64]
+    """The ``patient_pos`` of ``input_patients``."""
+    stops: list[int]
+    """The exclusive upper ``patient_pos`` of each batch."""
+
+    def __len__(self) -> int:
+        return len(self.stops)
+
+    def __iter__(self) -> Iterator[PatientBatch]:
+        if len(self.stops) == 1:
+            yield PatientBatch(0, self.stops[0], len(self.listed), dict(self.tables))
+            return
+        cuts = {
+            name: PatientRows.of(table, self.patient_of[name])
+            for name, table in self.tables.items()
+        }
+        first = 0
+        for stop in self.stops:
+            batch = {name: cut.between(first, stop) for name, cut in cuts.items()}
+            held = int(np.count_nonzero((self.listed >= first) & (self.listed < stop)))
+            yield PatientBatch(first, stop, held, batch)
+            first = stop
 
 
 @dataclass(frozen=True, slots=True)

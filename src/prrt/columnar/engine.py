@@ -31,7 +31,13 @@ import pyarrow as pa
 
 from prrt.assess.rows import TABLE_COLUMNS
 from prrt.columnar.backend import ColumnarBackend
-from prrt.columnar.batches import BATCH_MEASUREMENT_ROWS, copied_out, patient_batches
+from prrt.columnar.batch_runs import ConnectionShare, run_batches
+from prrt.columnar.batches import (
+    BATCH_MEASUREMENT_ROWS,
+    PatientBatch,
+    copied_out,
+    patient_batches,
+)
 from prrt.columnar.best_response import (
     BorStages,
     Materialise,
@@ -277,14 +283,17 @@ def compiled_plan(inputs: ColumnarInputs, *, config: Config) -> CachedPlan:
 
 
 @contextmanager
-def duckdb_connection() -> Iterator[duckdb.DuckDBPyConnection]:
+def duckdb_connection(
+    share: ConnectionShare | None = None,
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """A new DuckDB connection as the run makes it, closed on leaving: its database file
     and spill directory are in a temporary directory, removed with it. The stage tables
     are temporary tables, which DuckDB moves there when they outgrow its memory share and
-    never compresses into the file (D212)."""
+    never compresses into the file (D212). With ``share``, one of its connections: its
+    threads, and its part of :data:`DUCKDB_MEMORY_SHARE` (D226)."""
     spill = tempfile.TemporaryDirectory(prefix="prrt-duckdb-")
     database = str(Path(spill.name) / "stages.duckdb")
-    con = duckdb.connect(database, config=_duckdb_settings(spill.name))
+    con = duckdb.connect(database, config=_duckdb_settings(spill.name, share))
     try:
         yield con
     finally:
@@ -298,25 +307,35 @@ def _run_on_duckdb(
     on_patients: Callable[[int], None],
     batch_measurement_rows: int,
 ) -> dict[str, pa.Table]:
-    """Run the compiled SQL on a new connection (:func:`duckdb_connection`) that reads
-    the Arrow tables in place, one batch of patients at a time (:mod:`prrt.columnar.batches`,
-    D215), and concatenate each table's batches (each is ordered by ``patient_pos``
-    first)."""
+    """Run the compiled SQL over the Arrow tables in place, one batch of patients at a
+    time (:mod:`prrt.columnar.batches`, D215), each on a new connection
+    (:func:`duckdb_connection`) of those that run batches side by side
+    (:mod:`prrt.columnar.batch_runs`, D226), and concatenate each table's batches in
+    batch order (each is ordered by ``patient_pos`` first)."""
     plan = compiled_plan(inputs, config=config)
-    parts: dict[str, list[pa.Table]] = {name: [] for name in plan.outputs}
-    with duckdb_connection() as con:
-        for batch in patient_batches(inputs.arrow, batch_measurement_rows):
-            for name, table in batch.tables.items():
-                con.register(name, table)
-            if plan.check is not None and con.execute(plan.check).fetchone() != (0,):
-                raise end_anchor_error(config.timepoints)
-            for name, sql in plan.stages:
-                con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
-            for name, (sql, schema) in plan.outputs.items():
-                found = con.sql(sql).to_arrow_table().cast(schema)
-                parts[name].append(copied_out(found.select(_kept_columns(name, schema))))
-            on_patients(batch.patients)
-    return {name: pa.concat_tables(found) for name, found in parts.items()}
+
+    def run_batch(con: duckdb.DuckDBPyConnection, batch: PatientBatch) -> dict[str, pa.Table]:
+        for name, table in batch.tables.items():
+            con.register(name, table)
+        if plan.check is not None and con.execute(plan.check).fetchone() != (0,):
+            raise end_anchor_error(config.timepoints)
+        for name, sql in plan.stages:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}")
+        found = {}
+        for name, (sql, schema) in plan.outputs.items():
+            table = con.sql(sql).to_arrow_table().cast(schema)
+            found[name] = copied_out(table.select(_kept_columns(name, schema)))
+        return found
+
+    batches = patient_batches(inputs.arrow, batch_measurement_rows)
+    parts = run_batches(
+        batches,
+        len(batches),
+        connect=duckdb_connection,
+        run=run_batch,
+        done=lambda batch: on_patients(batch.patients),
+    )
+    return {name: pa.concat_tables([part[name] for part in parts]) for name in plan.outputs}
 
 
 _KEYS_READ_LATER = {"best_response": ("patient_pos", "scope_rank"), "timepoints": ("patient_pos",)}
@@ -344,28 +363,36 @@ spills to its temporary directory. The inputs (the checked bundle's arrays, read
 and the results live beside it, outside the limit (docs/decisions.md, D189)."""
 
 
-def _duckdb_settings(spill_dir: str) -> dict[str, str | bool | int | float | list[str]]:
-    """The connection's settings: :data:`DUCKDB_MEMORY_SHARE`, spilling into
+def _duckdb_settings(
+    spill_dir: str, share: ConnectionShare | None = None
+) -> dict[str, str | bool | int | float | list[str]]:
+    """The connection's settings: :data:`DUCKDB_MEMORY_SHARE` (its part of it, and its
+    threads, when it is one of ``share``'s connections, D226), spilling into
     ``spill_dir`` (a temporary directory of the run), and no insertion order kept (every
     output is sorted by its keys, so none is needed; D189)."""
-    return {
-        "memory_limit": _duckdb_memory_limit(),
+    settings: dict[str, str | bool | int | float | list[str]] = {
+        "memory_limit": _duckdb_memory_limit(1 if share is None else share.connections),
         "temp_directory": spill_dir,
         "preserve_insertion_order": False,
     }
+    if share is not None:
+        settings["threads"] = share.threads
+    return settings
 
 
-def _duckdb_memory_limit() -> str:
-    """:data:`DUCKDB_MEMORY_SHARE` of the available memory (Linux), in MiB; DuckDB's own
-    default (80 % of the machine) where /proc/meminfo cannot be read."""
+def _duckdb_memory_limit(connections: int = 1) -> str:
+    """:data:`DUCKDB_MEMORY_SHARE` of the available memory (Linux), in MiB, split between
+    ``connections``; DuckDB's own default (80 % of the machine) where /proc/meminfo cannot
+    be read."""
     try:
         for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemAvailable:"):
                 available_kib = int(line.split()[1])
-                return f"{int(available_kib * DUCKDB_MEMORY_SHARE) // 1024}MB"
+                share_kib = int(available_kib * DUCKDB_MEMORY_SHARE) // connections
+                return f"{share_kib // 1024}MB"
     except OSError:
         pass
-    return "80%"
+    return f"{80 // connections}%"
 
 
 def _run_on_backend(

@@ -58,6 +58,7 @@ import pyarrow.compute as pc
 from prrt.assess.csv_format import format_header
 from prrt.assess.parquet_format import arrow_schema
 from prrt.assess.rows import METABOLIC_TABLE_COLUMNS, ColumnType, Row, output_types
+from prrt.columnar.batch_runs import ConnectionShare, run_batches
 from prrt.columnar.batches import PatientRows, copied_out, patient_positions
 from prrt.columnar.csv_text import csv_body, float_text
 from prrt.columnar.pet_frames import PetFrames
@@ -105,22 +106,32 @@ def metabolic_relations(
         "scopes": scopes.select(["patient_pos", "scope", "scope_rank"]),
         "ct": _labelled(ct_timepoints),
     }
-    parts: dict[str, list[pa.Table]] = {name: [] for name in METABOLIC_TABLE_COLUMNS}
     cuts = {name: PatientRows.of(table, patient_positions(table)) for name, table in inputs.items()}
-    with duckdb.connect() as con:
-        con.register("criteria", _criteria(config.criteria))
-        for low, high in _patient_ranges(frames.scans.column("patient_pos")):
-            for name, cut in cuts.items():
-                con.register(name, cut.between(low, high))
-            con.execute(_views_sql(frames.scale, config))
-            parts["metabolic_responses"].append(
-                copied_out(con.sql(_RESPONSES_SQL).to_arrow_table())
-            )
-            parts["best_metabolic_response"].append(copied_out(con.sql(_BEST_SQL).to_arrow_table()))
-    found = {name: pa.concat_tables(tables) for name, tables in parts.items() if tables}
-    if not found or not found["best_metabolic_response"].num_rows:
+    criteria = _criteria(config.criteria)
+    views_sql = _views_sql(frames.scale, config)
+
+    def run_batch(con: duckdb.DuckDBPyConnection, patients: tuple[int, int]) -> list[pa.Table]:
+        con.register("criteria", criteria)
+        for name, cut in cuts.items():
+            con.register(name, cut.between(*patients))
+        con.execute(views_sql)
+        return [copied_out(con.sql(sql).to_arrow_table()) for sql in (_RESPONSES_SQL, _BEST_SQL)]
+
+    ranges = _patient_ranges(frames.scans.column("patient_pos"))
+    if not ranges:
+        return {}
+    found_batches = run_batches(ranges, len(ranges), connect=_connection, run=run_batch)
+    parts = zip(METABOLIC_TABLE_COLUMNS, zip(*found_batches, strict=True), strict=True)
+    found = {name: pa.concat_tables(tables) for name, tables in parts}
+    if not found["best_metabolic_response"].num_rows:
         return {}
     return {name: _typed(name, table) for name, table in found.items()}
+
+
+def _connection(share: ConnectionShare) -> duckdb.DuckDBPyConnection:
+    """An in-memory connection of the threads ``share`` gives it (D226); it closes as a
+    context manager."""
+    return duckdb.connect(config={"threads": share.threads})
 
 
 PATIENTS_AT_ONCE = 50_000

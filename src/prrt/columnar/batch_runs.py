@@ -1,0 +1,110 @@
+"""Batches of whole patients run on two DuckDB connections side by side
+(docs/decisions.md, D226).
+
+Every rule is a patient's own, so batches of patients are independent (D215). One query
+over one batch keeps two threads busy only part of the time: its pipelines are short and
+each ends in a join, a grouping or a sort that waits for all of its input. Measured on
+the benchmark machine (2 cores, bench/results.md), the engine's run at 100,000 patients
+kept 1.7 cores busy with one connection of two threads; two connections of one thread
+each, each taking the next batch when it is done, kept 1.9 busy and took 10-12 % less
+time. So when there are at least two batches and two cores, the batches go to two
+connections (threads of this process: DuckDB works without Python's lock), each with
+half the cores and half the memory share; the results come back in batch order, so the
+outputs are those of one connection.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import TypeVar
+
+import duckdb
+
+__all__ = [
+    "BATCH_CONNECTIONS",
+    "ConnectionShare",
+    "available_cores",
+    "connection_share",
+    "run_batches",
+]
+
+BATCH_CONNECTIONS = 2
+"""The most connections that run batches side by side: two fill the two cores of the
+benchmark machine; each more holds one more batch's working memory at a time."""
+
+Batch = TypeVar("Batch")
+Result = TypeVar("Result")
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionShare:
+    """How the batches are run: on ``connections`` connections of ``threads`` threads each."""
+
+    connections: int
+    threads: int
+
+
+def available_cores() -> int:
+    """The cores this process may run on (Linux: its CPU affinity), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def connection_share(batches: int, cores: int | None = None) -> ConnectionShare:
+    """One connection with every core for a single batch (or a single core), else up to
+    :data:`BATCH_CONNECTIONS` sharing the cores."""
+    cores = available_cores() if cores is None else max(1, cores)
+    connections = max(1, min(BATCH_CONNECTIONS, batches, cores))
+    return ConnectionShare(connections=connections, threads=max(1, cores // connections))
+
+
+def run_batches(
+    batches: Iterable[Batch],
+    count: int,
+    *,
+    connect: Callable[[ConnectionShare], AbstractContextManager[duckdb.DuckDBPyConnection]],
+    run: Callable[[duckdb.DuckDBPyConnection, Batch], Result],
+    done: Callable[[Batch], None] | None = None,
+) -> list[Result]:
+    """``run(connection, batch)`` for each of the ``count`` batches, on the connections of
+    :func:`connection_share` opened by ``connect``; the results in batch order. ``done``
+    is called once a batch's result is in (one call at a time). The first failure is
+    raised once every connection has stopped; no connection takes a batch after it."""
+    share = connection_share(count)
+    numbered = enumerate(batches)
+    taking = threading.Lock()
+    failed = threading.Event()
+    results: dict[int, Result] = {}
+
+    def work() -> None:
+        with connect(share) as connection:
+            while not failed.is_set():
+                with taking:  # the batches are cut as they are taken
+                    taken = next(numbered, None)
+                if taken is None:
+                    return
+                index, batch = taken
+                try:
+                    results[index] = run(connection, batch)
+                except BaseException:
+                    failed.set()
+                    raise
+                if done is not None:
+                    with taking:
+                        done(batch)
+
+    if share.connections == 1:
+        work()
+    else:
+        with ThreadPoolExecutor(max_workers=share.connections) as pool:
+            futures = [pool.submit(work) for _ in range(share.connections)]
+        for future in futures:
+            future.result()
+    return [results[index] for index in range(len(results))]
