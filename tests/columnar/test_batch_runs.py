@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 import prrt.columnar.batch_runs as batch_runs
-from prrt.columnar.batch_runs import ConnectionShare, connection_share, run_batches
+from prrt.columnar.batch_runs import ConnectionShare, batch_count, connection_share, run_batches
 from prrt.columnar.engine import _duckdb_settings
 
 
@@ -29,6 +29,26 @@ from prrt.columnar.engine import _duckdb_settings
 )
 def test_connection_share(batches: int, cores: int, share: ConnectionShare) -> None:
     assert connection_share(batches, cores) == share
+
+
+@pytest.mark.parametrize(
+    ("total", "most", "count"),
+    [
+        (10, 3, 4),  # ceil(10 / 3) = 4, even
+        (10, 2, 6),  # ceil(10 / 2) = 5, rounded up to 6
+        (21, 10, 4),  # 3, rounded up to 4
+        (20, 10, 2),
+        (5, 10, 1),  # one batch stays one
+        (0, 10, 1),
+    ],
+)
+def test_batch_count(total: int, most: int, count: int) -> None:
+    assert batch_count(total, most) == count
+
+
+def test_batch_count_needs_a_positive_limit() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        batch_count(10, 0)
 
 
 class Connections:

@@ -1,6 +1,7 @@
-"""Batches of whole patients (prrt.columnar.batches, docs/decisions.md D215): cut by
-measurement rows, a patient never split, every row in exactly one batch (the expected
-batches below are counted by hand from the tables)."""
+"""Batches of whole patients (prrt.columnar.batches, docs/decisions.md D215, D226): an
+even number of about equal shares of the measurement rows, a patient never split, every
+row in exactly one batch (the expected batches below are counted by hand from the
+tables)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,9 @@ def tables() -> dict[str, pa.Table]:
 
 
 def test_batches_close_at_the_patient_reaching_the_limit() -> None:
-    """Limit 3: P0 alone reaches 3 rows; P1 (1) + P2 (2) reach 3; P3 is the rest."""
+    """Limit 3: 10 rows make ceil(10 / 3) = 4 shares of 2.5 rows. P0 (3 rows so far)
+    reaches the first share; P1 (4) does not reach the second (5), P2 (6) does; P3 (10)
+    is the rest. The third share (7.5) falls within P3: three batches."""
     batches = list(patient_batches(tables(), max_measurement_rows=3))
     assert [(b.first, b.stop, b.patients) for b in batches] == [(0, 1, 1), (1, 3, 2), (3, 4, 1)]
     rows = [b.tables["input_measurements"].column("lesion_pos").to_pylist() for b in batches]
@@ -47,9 +50,34 @@ def test_batches_close_at_the_patient_reaching_the_limit() -> None:
 
 
 def test_a_large_patient_is_a_batch_of_its_own() -> None:
-    """Limit 2: P0 (3 rows) exceeds it alone; P1 + P2 reach 3 >= 2; P3 (4) alone."""
+    """Limit 2: 10 rows make ceil(10 / 2) = 5 shares, rounded up to 6 (even) of 10 / 6
+    rows. Rows so far: P0 3 (share 1 of 1.67), P1 4 (share 2 of 3.33), P2 6 (share 3
+    of 5), P3 10 (the rest): each patient alone."""
     batches = list(patient_batches(tables(), max_measurement_rows=2))
-    assert [(b.first, b.stop) for b in batches] == [(0, 1), (1, 3), (3, 4)]
+    assert [(b.first, b.stop) for b in batches] == [(0, 1), (1, 2), (2, 3), (3, 4)]
+
+
+def test_batches_are_about_equal_shares() -> None:
+    """Nine patients of one measurement row each, limit 4: ceil(9 / 4) = 3 shares,
+    rounded up to 4 (even) of 2.25 rows. Rows so far reach 2.25 at patient 2 (3 rows),
+    4.5 at patient 4 (5), 6.75 at patient 6 (7): batches of 3, 2, 2 and 2 patients
+    (closing each batch at 4 rows would make 4, 4 and 1). Patient 9 has no rows and
+    ends in the last batch."""
+    given = {
+        "input_patients": pa.table({"patient_pos": list(range(10))}),
+        "input_assessments": pa.table(
+            {"assessment_pos": list(range(10)), "patient_pos": list(range(10))}
+        ),
+        "input_measurements": pa.table({"assessment_pos": list(range(9))}),
+    }
+    batches = list(patient_batches(given, max_measurement_rows=4))
+    assert [(b.first, b.stop, b.patients) for b in batches] == [
+        (0, 3, 3),
+        (3, 5, 2),
+        (5, 7, 2),
+        (7, 10, 3),
+    ]
+    assert len(patient_batches(given, max_measurement_rows=4)) == 4
 
 
 def test_one_batch_holds_the_tables_as_given() -> None:

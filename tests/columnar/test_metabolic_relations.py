@@ -249,6 +249,20 @@ def test_batches_of_patients_give_one_run(stress: Path, monkeypatch: pytest.Monk
     assert_same_metabolic(stress, DEFAULT_CONFIG)
 
 
+def test_patient_ranges_share_the_patients_evenly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seven patients with PET rows (one with two), at most about three at once:
+    ceil(7 / 3) = 3 ranges, rounded up to 4 (D226); the k-th range starts at the
+    patient numbered 7k // 4 (0, 1, 3, 5): patients 0, 2, 5 and 9."""
+    import pyarrow as pa
+
+    import prrt.columnar.metabolic_relations as relations
+
+    monkeypatch.setattr(relations, "PATIENTS_AT_ONCE", 3)
+    scans = pa.chunked_array([[0, 2, 3, 3, 5], [8, 9, 11]])
+    assert relations._patient_ranges(scans) == [(0, 2), (2, 5), (5, 9), (9, 12)]
+    assert relations._patient_ranges(pa.chunked_array([[]], pa.int64())) == []
+
+
 def test_exact_limits_by_hand() -> None:
     """``100 d x max_lesions x largest**2 < 2**53`` (D216), worked by hand: default
     thresholds -25/+25 (d = 1, n = 25: factor 100), 5 lesions; largest SUV 1,250 (12.50

@@ -29,6 +29,7 @@ __all__ = [
     "BATCH_CONNECTIONS",
     "ConnectionShare",
     "available_cores",
+    "batch_count",
     "connection_share",
     "run_batches",
 ]
@@ -47,6 +48,19 @@ class ConnectionShare:
 
     connections: int
     threads: int
+
+
+def batch_count(total: int, most_per_batch: int) -> int:
+    """How many batches hold ``total`` rows (or patients) with at most about
+    ``most_per_batch`` each: ``ceil(total / most_per_batch)``, rounded up to a multiple of
+    :data:`BATCH_CONNECTIONS` when above 1, so that no connection runs the last batch
+    alone while the other waits (the caller makes them of about equal size)."""
+    if most_per_batch < 1:
+        raise ValueError(f"most_per_batch must be positive, not {most_per_batch}")
+    count = max(1, -(-total // most_per_batch))
+    if count == 1:
+        return 1
+    return -(-count // BATCH_CONNECTIONS) * BATCH_CONNECTIONS
 
 
 def available_cores() -> int:

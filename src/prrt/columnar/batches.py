@@ -3,10 +3,12 @@
 Every rule of the engine is a patient's own (spec/assess.md: a response, a best response
 or an endpoint never reads another patient's rows), and every output table is ordered by
 ``patient_pos`` first. So DuckDB may run the same SQL over consecutive ranges of patients
-and the outputs, concatenated in range order, are the outputs of one run. A batch closes
-once its patients hold :data:`BATCH_MEASUREMENT_ROWS` measurement rows (a patient is
-never split): each query's hash tables and sorts then stay within one batch's size, where
-one run over a million patients spends most of its time.
+and the outputs, concatenated in range order, are the outputs of one run. The batches
+hold about equal shares of the measurement rows, each about
+:data:`BATCH_MEASUREMENT_ROWS` at most (a patient is never split), and their number is
+even, for the two connections that run them side by side (D226): each query's hash
+tables and sorts then stay within one batch's size, where one run over a million
+patients spends most of its time.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from prrt.columnar.batch_runs import batch_count
+
 __all__ = [
     "BATCH_MEASUREMENT_ROWS",
     "PatientBatch",
@@ -28,7 +32,8 @@ __all__ = [
 ]
 
 BATCH_MEASUREMENT_ROWS = 1_250_000
-"""The measurement rows after which a batch closes: about 50,000 simulated patients, half
+"""About the most measurement rows of a batch (:func:`_batch_stops`): about 50,000
+simulated patients, half
 the size up to which one DuckDB run scales linearly on this project's benchmark machine
 (bench/results.md), for half DuckDB's working set (D221)."""
 
@@ -181,22 +186,27 @@ def _batch_stops(
     measured: npt.NDArray[np.int64] | None,
     max_measurement_rows: int,
 ) -> list[int]:
-    """The exclusive upper ``patient_pos`` of each batch: a batch closes at the first
-    patient that brings its measurement rows (``measured``: the patient of each) to
-    ``max_measurement_rows`` or more."""
+    """The exclusive upper ``patient_pos`` of each batch: the rows (``measured``: the
+    patient of each measurement row) split into :func:`~prrt.columnar.batch_runs.batch_count`
+    batches of about equal size, a batch closing at the first patient that brings the
+    rows so far to its share (``k`` of ``count`` batches: ``rows * count >= k * total``,
+    in integers), so none holds much more than ``max_measurement_rows``."""
     end = int(patients.max(initial=-1)) + 1
     if measured is None or len(measured) < max_measurement_rows or end == 0:
         return [end]
-    rows_so_far = np.cumsum(np.bincount(measured, minlength=end))
+    total = len(measured)
+    count = batch_count(total, max_measurement_rows)
+    rows_so_far = np.cumsum(np.bincount(measured, minlength=end)) * count
     stops: list[int] = []
-    closed_at = 0
-    while True:
-        reached = np.searchsorted(rows_so_far, closed_at + max_measurement_rows, side="left")
+    share = 1
+    while share < count:  # the last batch holds every patient left, rows or not
+        reached = np.searchsorted(rows_so_far, share * total, side="left")
         stop = min(int(reached) + 1, end)
-        stops.append(stop)
         if stop >= end:
-            return stops
-        closed_at = int(rows_so_far[stop - 1])
+            break
+        stops.append(stop)
+        share = int(rows_so_far[stop - 1]) // total + 1  # the next share not yet reached
+    return [*stops, end]
 
 
 def _column(table: pa.Table, name: str) -> npt.NDArray[np.int64]:

@@ -58,7 +58,7 @@ import pyarrow.compute as pc
 from prrt.assess.csv_format import format_header
 from prrt.assess.parquet_format import arrow_schema
 from prrt.assess.rows import METABOLIC_TABLE_COLUMNS, ColumnType, Row, output_types
-from prrt.columnar.batch_runs import ConnectionShare, run_batches
+from prrt.columnar.batch_runs import ConnectionShare, batch_count, run_batches
 from prrt.columnar.batches import PatientRows, copied_out, patient_positions
 from prrt.columnar.csv_text import csv_body, float_text
 from prrt.columnar.pet_frames import PetFrames
@@ -135,18 +135,23 @@ def _connection(share: ConnectionShare) -> duckdb.DuckDBPyConnection:
 
 
 PATIENTS_AT_ONCE = 50_000
-"""The most patients with PET rows whose relations DuckDB computes at once: every rule is
-a patient's own and every output is ordered by patient first, so the batches'
-outputs, concatenated, are one run's (as the engine's batches, D215)."""
+"""About the most patients with PET rows whose relations DuckDB computes at once
+(:func:`_patient_ranges`): every rule is a patient's own and every output is ordered by
+patient first, so the batches' outputs, concatenated, are one run's (as the engine's
+batches, D215)."""
 
 
 def _patient_ranges(patient_pos: pa.ChunkedArray) -> list[tuple[int, int]]:
-    """Consecutive ``[low, high)`` ranges of ``patient_pos`` holding at most
-    :data:`PATIENTS_AT_ONCE` of the patients with PET rows each."""
+    """Consecutive ``[low, high)`` ranges of ``patient_pos``, each holding about as many
+    of the patients with PET rows, at most about :data:`PATIENTS_AT_ONCE`, in a number
+    the side-by-side connections share evenly
+    (:func:`~prrt.columnar.batch_runs.batch_count`, D226)."""
     patients = np.unique(np.asarray(patient_pos.to_numpy()))
     if not len(patients):
         return []
-    lows = patients[::PATIENTS_AT_ONCE].tolist()
+    count = batch_count(len(patients), PATIENTS_AT_ONCE)
+    firsts = (np.arange(count, dtype=np.int64) * len(patients)) // count
+    lows = patients[firsts].tolist()
     return list(itertools.pairwise([*lows, int(patients[-1]) + 1]))
 
 
