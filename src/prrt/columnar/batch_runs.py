@@ -6,11 +6,11 @@ over one batch keeps two threads busy only part of the time: its pipelines are s
 each ends in a join, a grouping or a sort that waits for all of its input. Measured on
 the benchmark machine (2 cores, bench/results.md), the engine's run at 100,000 patients
 kept 1.7 cores busy with one connection of two threads; two connections of one thread
-each, each taking the next batch when it is done, kept 1.9 busy and took 10-12 % less
-time. So when there are at least two batches and two cores, the batches go to two
-connections (threads of this process: DuckDB works without Python's lock), each with
-half the cores and half the memory share; the results come back in batch order, so the
-outputs are those of one connection.
+each, each taking the next batch when it is done, kept 1.9 busy and took 10-15 % less
+time (at 1,000,000 patients too). So when there are at least two batches and two cores,
+the batches go to two connections (threads of this process: DuckDB works without
+Python's lock), each with half the cores and half the memory share; the results come
+back in batch order, so the outputs are those of one connection.
 """
 
 from __future__ import annotations

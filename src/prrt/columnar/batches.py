@@ -33,9 +33,8 @@ __all__ = [
 
 BATCH_MEASUREMENT_ROWS = 1_250_000
 """About the most measurement rows of a batch (:func:`_batch_stops`): about 50,000
-simulated patients, half
-the size up to which one DuckDB run scales linearly on this project's benchmark machine
-(bench/results.md), for half DuckDB's working set (D221)."""
+simulated patients, half the size up to which one DuckDB run scales linearly on this
+project's benchmark machine (bench/results.md), for half DuckDB's working set (D221)."""
 
 _PATIENTS = "input_patients"
 _ASSESSMENTS = "input_assessments"

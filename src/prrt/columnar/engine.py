@@ -308,9 +308,9 @@ def _run_on_duckdb(
     batch_measurement_rows: int,
 ) -> dict[str, pa.Table]:
     """Run the compiled SQL over the Arrow tables in place, one batch of patients at a
-    time (:mod:`prrt.columnar.batches`, D215), each on a new connection
-    (:func:`duckdb_connection`) of those that run batches side by side
-    (:mod:`prrt.columnar.batch_runs`, D226), and concatenate each table's batches in
+    time (:mod:`prrt.columnar.batches`, D215) on each of the connections that run the
+    batches side by side (each a new :func:`duckdb_connection`;
+    :mod:`prrt.columnar.batch_runs`, D226), and concatenate each table's batches in
     batch order (each is ordered by ``patient_pos`` first)."""
     plan = compiled_plan(inputs, config=config)
 
