@@ -270,6 +270,38 @@ def test_duckdb_stage_tables_leave_no_file(tmp_path: Path, monkeypatch: pytest.M
     assert list(tmp_path.iterdir()) == []
 
 
+def test_each_batch_drops_its_stage_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A connection holds no stage table once a batch's outputs are read (D226): at the
+    end of the run, before it closes, each of the two connections has no temporary table
+    left of the six it creates for every batch (the demo in batches of 200 measurement
+    rows)."""
+    from collections.abc import Iterator
+    from contextlib import contextmanager
+
+    import prrt.columnar.batch_runs as batch_runs
+    import prrt.columnar.engine as engine
+    from prrt.columnar.batch_runs import ConnectionShare
+
+    monkeypatch.setattr(batch_runs, "available_cores", lambda: 2)
+    real_connection = engine.duckdb_connection
+    left: list[int] = []
+
+    @contextmanager
+    def counted_connection(share: ConnectionShare | None = None) -> Iterator[object]:
+        with real_connection(share) as con:
+            yield con
+            (temporary,) = con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE temporary"
+            ).fetchone() or (None,)
+            left.append(int(temporary))
+
+    monkeypatch.setattr(engine, "duckdb_connection", counted_connection)
+    checked = checked_quietly(DEMO, DEFAULT_CONFIG)
+    inputs = prepare_inputs(checked, config=DEFAULT_CONFIG)
+    run_columnar(inputs, config=DEFAULT_CONFIG, batch_measurement_rows=200)
+    assert left == [0, 0]
+
+
 def test_compiled_plan_is_what_the_run_executes() -> None:
     """The statements of ``compiled_plan``, run on a ``duckdb_connection`` over the demo's
     input tables (one batch), give the run's tables: bench/columnar_stages.py times what

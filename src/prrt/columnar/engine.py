@@ -325,6 +325,8 @@ def _run_on_duckdb(
         for name, (sql, schema) in plan.outputs.items():
             table = con.sql(sql).to_arrow_table().cast(schema)
             found[name] = copied_out(table.select(_kept_columns(name, schema)))
+        for name, _sql in plan.stages:  # their memory serves the other connection (D226)
+            con.execute(f"DROP TABLE {name}")
         return found
 
     batches = patient_batches(inputs.arrow, batch_measurement_rows)
