@@ -92,9 +92,7 @@ def test_results_come_in_batch_order_when_a_later_batch_finishes_first() -> None
             second_done.set()
         return int(value)
 
-    found = run_batches(
-        iter(range(6)), 6, connect=connections.connect, run=run, done=finished.append
-    )
+    found = run_batches(range(6), connect=connections.connect, run=run, done=finished.append)
     assert found == [0, 10, 20, 30, 40, 50]
     assert finished.index(1) < finished.index(0)
     assert sorted(finished) == list(range(6))
@@ -105,7 +103,7 @@ def test_results_come_in_batch_order_when_a_later_batch_finishes_first() -> None
 @pytest.mark.usefixtures("two_cores")
 def test_one_batch_runs_on_one_connection_with_every_core() -> None:
     connections = Connections()
-    found = run_batches([7], 1, connect=connections.connect, run=lambda _con, b: b + 1)
+    found = run_batches([7], connect=connections.connect, run=lambda _con, b: b + 1)
     assert found == [8]
     assert connections.opened == [ConnectionShare(connections=1, threads=2)]
 
@@ -118,10 +116,16 @@ def test_a_failure_is_raised_and_no_batch_is_taken_after_it() -> None:
     taken: list[int] = []
     connections = Connections()
 
-    def batches() -> Iterator[int]:
-        for batch in range(10):
-            taken.append(batch)
-            yield batch
+    class TenBatches:
+        """Ten batches, each recorded in ``taken`` as it is taken."""
+
+        def __len__(self) -> int:
+            return 10
+
+        def __iter__(self) -> Iterator[int]:
+            for batch in range(10):
+                taken.append(batch)
+                yield batch
 
     def run(_con: duckdb.DuckDBPyConnection, batch: int) -> int:
         if batch == 0:
@@ -132,7 +136,7 @@ def test_a_failure_is_raised_and_no_batch_is_taken_after_it() -> None:
         return batch
 
     with pytest.raises(ValueError, match="batch 0 fails"):
-        run_batches(batches(), 10, connect=connections.connect, run=run)
+        run_batches(TenBatches(), connect=connections.connect, run=run)
     assert taken == [0, 1]
     assert connections.closed == 2
 

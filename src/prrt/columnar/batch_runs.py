@@ -17,16 +17,17 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import duckdb
 
 __all__ = [
     "BATCH_CONNECTIONS",
+    "Batches",
     "ConnectionShare",
     "available_cores",
     "batch_count",
@@ -39,7 +40,17 @@ BATCH_CONNECTIONS = 2
 benchmark machine; each more holds one more batch's working memory at a time."""
 
 Batch = TypeVar("Batch")
+Batch_co = TypeVar("Batch_co", covariant=True)
 Result = TypeVar("Result")
+
+
+class Batches(Protocol[Batch_co]):
+    """Batches that know how many they are (a list,
+    :class:`~prrt.columnar.batches.PatientBatches`)."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Batch_co]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,18 +91,18 @@ def connection_share(batches: int, cores: int | None = None) -> ConnectionShare:
 
 
 def run_batches(
-    batches: Iterable[Batch],
-    count: int,
+    batches: Batches[Batch],
     *,
     connect: Callable[[ConnectionShare], AbstractContextManager[duckdb.DuckDBPyConnection]],
     run: Callable[[duckdb.DuckDBPyConnection, Batch], Result],
     done: Callable[[Batch], None] | None = None,
 ) -> list[Result]:
-    """``run(connection, batch)`` for each of the ``count`` batches, on the connections of
-    :func:`connection_share` opened by ``connect``; the results in batch order. ``done``
-    is called once a batch's result is in (one call at a time). The first failure is
-    raised once every connection has stopped; no connection takes a batch after it."""
-    share = connection_share(count)
+    """``run(connection, batch)`` for each of the batches, on the connections of
+    :func:`connection_share` (for ``len(batches)``) opened by ``connect``; the results
+    in batch order. ``done`` is called once a batch's result is in (one call at a time).
+    The first failure is raised once every connection has stopped; no connection takes
+    a batch after it."""
+    share = connection_share(len(batches))
     numbered = enumerate(batches)
     taking = threading.Lock()
     failed = threading.Event()

@@ -329,10 +329,8 @@ def _run_on_duckdb(
             con.execute(f"DROP TABLE {name}")
         return found
 
-    batches = patient_batches(inputs.arrow, batch_measurement_rows)
     parts = run_batches(
-        batches,
-        len(batches),
+        patient_batches(inputs.arrow, batch_measurement_rows),
         connect=duckdb_connection,
         run=run_batch,
         done=lambda batch: on_patients(batch.patients),

@@ -120,7 +120,7 @@ def metabolic_relations(
     ranges = _patient_ranges(frames.scans.column("patient_pos"))
     if not ranges:
         return {}
-    found_batches = run_batches(ranges, len(ranges), connect=_connection, run=run_batch)
+    found_batches = run_batches(ranges, connect=_connection, run=run_batch)
     parts = zip(METABOLIC_TABLE_COLUMNS, zip(*found_batches, strict=True), strict=True)
     found = {name: pa.concat_tables(tables) for name, tables in parts}
     if not found["best_metabolic_response"].num_rows:

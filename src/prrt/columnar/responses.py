@@ -150,12 +150,16 @@ def _after_cr(rows: ir.Table, config: RecistConfig) -> ir.Table:
     docstring, fact 2; recist11.md §7, D1, D14): the visit lies in the run of a CR
     visit, after it and up to its run's end (the first later visit that does not pass;
     none: to the last visit). Runs never overlap, so a visit joins at most one."""
-    reappearance = rows.is_seen & ibis.literal(config.cr_reappearance_is_pd)
+
+    def reappears(visits: ir.Table) -> ir.BooleanValue:
+        """A lesion seen after CR is PD (recist11.md §7; ``cr_reappearance_is_pd``, D1)."""
+        return visits.is_seen & ibis.literal(config.cr_reappearance_is_pd)
+
     table = rows.table_raw
     passing = (
         rows.is_baseline
         | rows.not_done
-        | ((table == "NE") & ~reappearance)
+        | ((table == "NE") & ~reappears(rows))
         | ((table == "PR") & ~rows.is_seen)
     )
     crs = rows.filter(~rows.not_done & (table == "CR")).select(
@@ -186,7 +190,7 @@ def _after_cr(rows: ir.Table, config: RecistConfig) -> ir.Table:
     table = rows.table_raw
     judged = ~rows.is_baseline & ~rows.not_done & rows.after_cr
     return rows.mutate(
-        is_reappearance=judged & (table != "PD") & rows.is_seen & config.cr_reappearance_is_pd,
+        is_reappearance=judged & (table != "PD") & reappears(rows),
         is_incomplete_cr=judged & (table == "PR") & ~rows.is_seen,
     )
 
