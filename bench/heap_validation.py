@@ -1,14 +1,16 @@
-"""Time the bundle checks with and without glibc's heap kept for reuse (``prrt.heap``, D223).
+"""Time the bundle checks with and without glibc's heap kept for reuse (``prrt.heap``, D223),
+and within it with numpy's huge pages left on (as before D227).
 
 Usage::
 
     .venv/bin/python bench/heap_validation.py BUNDLE [--rounds 2]
 
-Each round runs ``check_bundle`` in four fresh processes, in the order without, with,
-with, without (then the reverse in the next round): on the benchmark machine the first
-of several large processes in a row is often seconds slower than the next, so each way
-takes each position equally often. Wall seconds of the checks alone (reading included),
-each way's runs and mean; the table is printed and appended to bench/results.md.
+Each round runs ``check_bundle`` in six fresh processes, each way twice, in the order
+default, huge pages, kept, kept, huge pages, default (then the reverse in the next
+round): on the benchmark machine the first of several large processes in a row is often
+seconds slower than the next, so each way takes each position equally often. Wall
+seconds of the checks alone (reading included), each way's runs and mean; the table is
+printed and appended to bench/results.md.
 """
 
 from __future__ import annotations
@@ -29,23 +31,32 @@ _CHILD = """
 import contextlib, json, sys, time
 from pathlib import Path
 from prrt.config import Config
+from prrt import heap
 from prrt.heap import reused_heap
 from prrt.io.validate import check_bundle
 
-kept = sys.argv[2] == "kept"
+way = sys.argv[2]
 start = time.perf_counter()
-with reused_heap() if kept else contextlib.nullcontext():
+with reused_heap() if way != "default" else contextlib.nullcontext():
+    if way == "huge":
+        heap._numpy_huge_pages(True)  # numpy's default, as within the block before D227
     checked = check_bundle(Path(sys.argv[1]), config=Config())
     errors = checked.report.has_errors
     del checked
 print(json.dumps({"seconds": time.perf_counter() - start, "errors": errors}))
 """
 
-_ORDER = ("default", "kept", "kept", "default")
+_WAYS = {
+    "default": "glibc's default",
+    "huge": "kept for reuse, numpy's huge pages (before D227)",
+    "kept": "kept for reuse, no huge pages (D227)",
+}
+_ORDER = ("default", "huge", "kept", "kept", "huge", "default")
 
 
 def run_once(bundle: Path, way: str) -> float:
-    """Seconds of the checks of ``bundle`` in a new process, the heap kept or not."""
+    """Seconds of the checks of ``bundle`` in a new process, the heap kept or not
+    (:data:`_WAYS`)."""
     found = subprocess.run(
         [sys.executable, "-c", _CHILD, str(bundle), way],
         capture_output=True,
@@ -67,7 +78,7 @@ def main() -> None:
     parser.add_argument("bundle", type=Path)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    times: dict[str, list[float]] = {"default": [], "kept": []}
+    times: dict[str, list[float]] = {way: [] for way in _WAYS}
     for number in range(args.rounds):
         order = _ORDER if number % 2 == 0 else tuple(reversed(_ORDER))
         for way in order:
@@ -75,14 +86,14 @@ def main() -> None:
     load = os.getloadavg()[0]
     lines = [
         "",
-        f"## {date.today()} - bundle checks with glibc's heap kept (prrt.heap, D223), "
+        f"## {date.today()} - bundle checks with glibc's heap kept (prrt.heap, D223, D227), "
         f"{args.bundle.name} - {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, load average {load:.1f} at start",
         "",
         "| heap | runs (s, in order) | mean s |",
         "|---|---|---:|",
     ]
-    for way, label in (("default", "glibc's default"), ("kept", "kept for reuse")):
+    for way, label in _WAYS.items():
         runs = ", ".join(f"{s:.1f}" for s in times[way])
         lines.append(f"| {label} | {runs} | {mean(times[way]):.1f} |")
     print_and_append(lines)

@@ -45,6 +45,19 @@ def resident_bytes():
             return int(line.split()[1]) * 1024
     raise AssertionError("no VmRSS")
 
+def advised_huge(address):
+    """Whether the mapping holding address is advised to use huge pages (its VmFlags in
+    /proc/self/smaps hold ``hg``, set by ``madvise(MADV_HUGEPAGE)``)."""
+    inside = False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        head = line.split(maxsplit=1)[0]
+        if not head.endswith(":"):  # a mapping's first line: "low-high perms ..."
+            low, high = (int(part, 16) for part in head.split("-"))
+            inside = low <= address < high
+        elif inside and head == "VmFlags:":
+            return "hg" in line.split()[1:]
+    raise AssertionError(f"address {address:#x} is in no mapping")
+
 def large_array():
     """An array of LARGE_BYTES, every page written."""
     return np.ones(LARGE_BYTES // 8, dtype=np.float64)
@@ -64,18 +77,25 @@ def _in_fresh_process(body: str) -> dict[str, Any]:
     return result
 
 
-@needs_glibc
-def test_large_blocks_come_from_the_heap_only_within_the_block() -> None:
-    found = _in_fresh_process(
-        """
+def _before_within_after(probe: str) -> dict[str, Any]:
+    """``probe`` (an expression of ``address``) at a large array made before, within and
+    after :func:`reused_heap`, in a fresh process."""
+    return _in_fresh_process(
+        f"""
         before = large_array()
         with reused_heap():
             within = large_array()
         after = large_array()
-        print(json.dumps({name: mapping_of(a.ctypes.data) for name, a in
-                          (("before", before), ("within", within), ("after", after))}))
+        arrays = {{"before": before, "within": within, "after": after}}
+        print(json.dumps({{name: (lambda address: {probe})(a.ctypes.data)
+                          for name, a in arrays.items()}}))
         """
     )
+
+
+@needs_glibc
+def test_large_blocks_come_from_the_heap_only_within_the_block() -> None:
+    found = _before_within_after("mapping_of(address)")
     assert found["within"] == "[heap]"
     assert found["before"] != "[heap]"
     assert found["after"] != "[heap]"
@@ -120,6 +140,14 @@ def test_memory_dropped_after_the_block_goes_back_once_released() -> None:
     assert found["kept"] < LARGE_BYTES // 4  # free, still resident
     assert found["released"] >= LARGE_BYTES * 3 // 4
     assert found["pinned"] == 1.0
+
+
+@needs_glibc
+def test_numpy_asks_for_no_huge_pages_only_within_the_block() -> None:
+    found = _before_within_after("advised_huge(address + LARGE_BYTES // 2)")  # whole pages
+    if not found["before"]:
+        pytest.skip("numpy advises no huge pages on this machine (Linux before 4.6)")
+    assert found == {"before": True, "within": False, "after": True}
 
 
 def test_other_c_libraries_run_the_block_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:

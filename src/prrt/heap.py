@@ -7,7 +7,10 @@ bundle checks and the engine's input tables make and drop hundreds of such array
 per column, key and test). Within :func:`reused_heap`, large blocks come from the heap and
 freed memory stays there for the next array; on leaving, blocks from 32 MiB get mappings
 of their own again, as glibc's adapted default gives them, and the heap's free memory goes
-back to the system (``malloc_trim``). Where the C library is not glibc, nothing changes.
+back to the system (``malloc_trim``). Within the block numpy also stops asking the kernel
+for huge pages for its large arrays (D227): in a heap kept for reuse they save few faults,
+and each costs the kernel a 2 MiB page to find and clear. Where the C library is not
+glibc, nothing changes.
 """
 
 from __future__ import annotations
@@ -40,8 +43,9 @@ the heap is kept up to 2 GiB."""
 @contextmanager
 def reused_heap() -> Iterator[None]:
     """Within the block, glibc's ``malloc`` serves large blocks from its heap and keeps
-    freed memory there; afterwards it maps blocks from 32 MiB again and the free memory
-    goes back to the system. Leave the block once the arrays made in it are dropped:
+    freed memory there, and numpy asks for no huge pages; afterwards it maps blocks from
+    32 MiB again, numpy's setting is restored and the free memory goes back to the
+    system. Leave the block once the arrays made in it are dropped:
     those dropped later leave free memory in the heap (:func:`release_free_memory`)."""
     libc = _glibc()
     if libc is None:
@@ -49,9 +53,12 @@ def reused_heap() -> Iterator[None]:
         return
     libc.mallopt(_M_MMAP_MAX, 0)
     libc.mallopt(_M_TRIM_THRESHOLD, _KEPT_BYTES)
+    huge_pages = _numpy_huge_pages(False)
     try:
         yield
     finally:
+        if huge_pages is not None:
+            _numpy_huge_pages(huge_pages)
         libc.mallopt(_M_MMAP_MAX, _DEFAULT_MMAP_MAX)
         libc.mallopt(_M_MMAP_THRESHOLD, _ADAPTED_MMAP_THRESHOLD_BYTES)
         libc.mallopt(_M_TRIM_THRESHOLD, _ADAPTED_TRIM_THRESHOLD_BYTES)
@@ -65,6 +72,19 @@ def release_free_memory() -> None:
     libc = _glibc()
     if libc is not None:
         libc.malloc_trim(0)
+
+
+def _numpy_huge_pages(wanted: bool) -> bool | None:
+    """Set whether numpy advises the kernel to back its large arrays with transparent huge
+    pages (``madvise(MADV_HUGEPAGE)``, numpy's default on Linux; its environment variable
+    ``NUMPY_MADVISE_HUGEPAGE`` is read only at import); return the previous setting, None
+    where this numpy has no such setting."""
+    from numpy._core import multiarray
+
+    setter = getattr(multiarray, "_set_madvise_hugepage", None)
+    if setter is None:
+        return None
+    return bool(setter(wanted))
 
 
 def _glibc() -> ctypes.CDLL | None:
