@@ -71,9 +71,9 @@ def check_sums(
         rows_of.setdefault(int(links.patient["sums"][i]), []).append(i)
     scans_of: dict[int, list[int]] = {}
     owner = links.patient["assessments"]
-    for a in np.flatnonzero(links.usable["assessments"] & imaging).tolist():
-        if int(owner[a]) in rows_of:
-            scans_of.setdefault(int(owner[a]), []).append(a)
+    of_sum_level = np.isin(owner, np.fromiter(rows_of, dtype=owner.dtype, count=len(rows_of)))
+    for a in np.flatnonzero(links.usable["assessments"] & imaging & of_sum_level).tolist():
+        scans_of.setdefault(int(owner[a]), []).append(a)
     issues: list[Issue] = []
     for patient, rows in rows_of.items():
         baseline = int(timeline.baseline[patient])
