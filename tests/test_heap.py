@@ -1,8 +1,9 @@
 """reused_heap: large arrays from glibc's heap and freed memory kept within the block,
-mappings of their own and the memory back afterwards; release_free_memory: memory dropped
-after the block goes back (D223). Observed in /proc/self of a fresh process each (Linux,
-glibc): where a block lands depends on what the process's heap already holds, as the
-commands' own processes start fresh."""
+mappings of their own and the memory back afterwards (D223), numpy's huge pages off only
+within it (D227); release_free_memory: memory dropped after the block goes back (D223).
+Observed in /proc/self of a fresh process each (Linux, glibc): where a block lands
+depends on what the process's heap already holds, as the commands' own processes start
+fresh."""
 
 from __future__ import annotations
 
