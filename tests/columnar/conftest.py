@@ -122,3 +122,12 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ColumnarBackend]
     finally:
         backend.close()
         stop_spark_session(session)  # no gateway thread left for the tests that fork
+
+
+@pytest.fixture
+def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The process may run on two cores, whatever the machine: batches then run on two
+    connections side by side (prrt.columnar.batch_runs, D226)."""
+    import prrt.columnar.batch_runs as batch_runs
+
+    monkeypatch.setattr(batch_runs, "available_cores", lambda: 2)

@@ -11,7 +11,6 @@ from contextlib import contextmanager
 import duckdb
 import pytest
 
-import prrt.columnar.batch_runs as batch_runs
 from prrt.columnar.batch_runs import ConnectionShare, batch_count, connection_share, run_batches
 from prrt.columnar.engine import _duckdb_settings
 
@@ -69,11 +68,6 @@ class Connections:
             con.close()
             self.closed += 1
             self.first_closed.set()
-
-
-@pytest.fixture
-def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch_runs, "available_cores", lambda: 2)
 
 
 @pytest.mark.usefixtures("two_cores")

@@ -152,19 +152,14 @@ def test_rule_path_cohort(rule_path_checked: CheckedBundle, rule_path_run: Refer
     assert any(issue.code == "tstm_after_cr" for issue in result.warnings)
 
 
+@pytest.mark.usefixtures("two_cores")
 def test_rule_path_cohort_in_batches(
-    rule_path_checked: CheckedBundle,
-    rule_path_run: ReferenceRun,
-    monkeypatch: pytest.MonkeyPatch,
+    rule_path_checked: CheckedBundle, rule_path_run: ReferenceRun
 ) -> None:
     """The same cohort in batches of about 40,000 measurement rows (prrt.columnar.batches,
     D215), run on two connections side by side as on two cores (D226): the reference's
     tables and warnings, and every patient reported once."""
     from columnar_rule_paths import RULE_PATH_CONFIG
-
-    import prrt.columnar.batch_runs as batch_runs
-
-    monkeypatch.setattr(batch_runs, "available_cores", lambda: 2)
 
     inputs = prepare_inputs(rule_path_checked, config=RULE_PATH_CONFIG)
     reported: list[int] = []
@@ -270,6 +265,7 @@ def test_duckdb_stage_tables_leave_no_file(tmp_path: Path, monkeypatch: pytest.M
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.usefixtures("two_cores")
 def test_each_batch_drops_its_stage_tables(monkeypatch: pytest.MonkeyPatch) -> None:
     """A connection holds no stage table once a batch's outputs are read (D226): at the
     end of the run, before it closes, each of the two connections has no temporary table
@@ -278,11 +274,9 @@ def test_each_batch_drops_its_stage_tables(monkeypatch: pytest.MonkeyPatch) -> N
     from collections.abc import Iterator
     from contextlib import contextmanager
 
-    import prrt.columnar.batch_runs as batch_runs
     import prrt.columnar.engine as engine
     from prrt.columnar.batch_runs import ConnectionShare
 
-    monkeypatch.setattr(batch_runs, "available_cores", lambda: 2)
     real_connection = engine.duckdb_connection
     left: list[int] = []
 

@@ -238,14 +238,13 @@ def pet_stress_bundle(source: Path, destination: Path) -> Path:
     return destination
 
 
+@pytest.mark.usefixtures("two_cores")
 def test_batches_of_patients_give_one_run(stress: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The stress cohort 150 patients at a time (more than ten batches), on two
     connections side by side as on two cores (D226): the same rows."""
-    import prrt.columnar.batch_runs as batch_runs
     import prrt.columnar.metabolic_relations as relations
 
     monkeypatch.setattr(relations, "PATIENTS_AT_ONCE", 150)
-    monkeypatch.setattr(batch_runs, "available_cores", lambda: 2)
     assert_same_metabolic(stress, DEFAULT_CONFIG)
 
 

@@ -191,10 +191,10 @@ def _batch_stops(
     rows so far to its share (``k`` of ``count`` batches: ``rows * count >= k * total``,
     in integers), so none holds much more than ``max_measurement_rows``."""
     end = int(patients.max(initial=-1)) + 1
-    if measured is None or len(measured) < max_measurement_rows or end == 0:
-        return [end]
-    total = len(measured)
+    total = 0 if measured is None else len(measured)
     count = batch_count(total, max_measurement_rows)
+    if measured is None or count == 1 or end == 0:
+        return [end]
     rows_so_far = np.cumsum(np.bincount(measured, minlength=end)) * count
     stops: list[int] = []
     share = 1
