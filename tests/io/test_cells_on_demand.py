@@ -117,3 +117,20 @@ def test_asking_whether_a_column_is_there_or_for_a_few_cells_makes_no_cells() ->
     assert raw.cell_text("value")(0) == ""  # absent
     assert codes._made is None  # no cells were made
     assert raw.text["test"].tolist() == ["a", "", "a"]
+
+
+@pytest.mark.parametrize("name", ["measurements", "assessments"])
+def test_cells_at_positions_are_the_files_cells_there_without_making_a_columns_cells(
+    name: str,
+) -> None:
+    raw, _ = read_csv_table(DEMO / f"{name}.csv", name)
+    assert raw is not None
+    table, _ = parse_table(raw.cells_on_demand(), TABLES[name])
+    expected = pd.read_csv(DEMO / f"{name}.csv", dtype=str, keep_default_na=False)
+    positions = np.arange(len(expected))[::-3]  # some rows, in any order
+    for column in [*expected.columns, "evaluator"]:  # every column and an absent one
+        wanted = expected[column] if column in expected else pd.Series([""] * len(expected))
+        found = table.cells_at(column, positions)
+        assert found.tolist() == wanted.iloc[positions].tolist(), column
+    coded = [table.raw.coded(column) for column in expected.columns]
+    assert all(c is not None and c._made is None for c in coded)  # no column's cells made

@@ -218,6 +218,16 @@ class ParsedTable:
             found = self._blank[0]
         return found
 
+    def cells_at(self, column: str, positions: np.ndarray) -> np.ndarray:
+        """The cells of ``column`` at ``positions`` (as :meth:`text` gives them), made
+        from the reader's codes where it has them rather than from every cell."""
+        coded = self.raw.coded(column)
+        if coded is not None:
+            cells: np.ndarray = coded.distinct[coded.codes[positions]]
+            return cells
+        found: np.ndarray = self.text(column)[positions]
+        return found
+
     def _is_blank(self, text: object) -> bool:
         """Whether ``text`` is the blank cells :meth:`text` gives for absent columns."""
         return bool(self._blank) and text is self._blank[0]

@@ -82,7 +82,9 @@ def named_evaluators(tables: Mapping[str, ParsedTable]) -> tuple[str, ...]:
     """The evaluators the bundle names, sorted (empty: a single-reader bundle)."""
     found: set[str] = set()
     for name in _OWNED:
-        found.update(str(e) for e in pd.unique(tables[name].text(EVALUATOR)) if e)
+        table = tables[name]
+        named = table.cells_at(EVALUATOR, np.flatnonzero(table.given(EVALUATOR)))
+        found.update(str(e) for e in pd.unique(named))
     return tuple(sorted(found))
 
 
@@ -92,10 +94,10 @@ def patient_evaluators(tables: Mapping[str, ParsedTable]) -> dict[str, tuple[str
     found: dict[str, set[str]] = {}
     for name in _OWNED:
         table = tables[name]
-        named = np.flatnonzero(table.text(EVALUATOR) != "")
+        named = np.flatnonzero(table.given(EVALUATOR))
         for pid, evaluator in zip(
-            table.text("patient_id")[named].tolist(),
-            table.text(EVALUATOR)[named].tolist(),
+            table.cells_at("patient_id", named).tolist(),
+            table.cells_at(EVALUATOR, named).tolist(),
             strict=True,
         ):
             if EVALUATOR_PATTERN.fullmatch(evaluator):
@@ -107,9 +109,9 @@ def accepted_evaluators(tables: Mapping[str, ParsedTable]) -> dict[str, str]:
     """patient_id -> the evaluator whose rows say ``accepted = true`` (rule 6; checked by
     :func:`check_evaluators`, so at most one per patient)."""
     assessments = tables["assessments"]
-    rows = np.flatnonzero((assessments.values[ACCEPTED] == 1) & (assessments.text(EVALUATOR) != ""))
-    pids = assessments.text("patient_id")[rows].tolist()
-    evaluators = assessments.text(EVALUATOR)[rows].tolist()
+    rows = np.flatnonzero((assessments.values[ACCEPTED] == 1) & assessments.given(EVALUATOR))
+    pids = assessments.cells_at("patient_id", rows).tolist()
+    evaluators = assessments.cells_at(EVALUATOR, rows).tolist()
     return dict(zip(pids, evaluators, strict=True))
 
 
@@ -120,11 +122,14 @@ def check_evaluators(tables: Mapping[str, ParsedTable]) -> list[Issue]:
     issues: list[Issue] = []
     for name in _OWNED:
         table = tables[name]
-        evaluator = table.text(EVALUATOR)
+        given = table.given(EVALUATOR)
+        named = np.flatnonzero(given)
         bad = [
             p
-            for p in np.flatnonzero(evaluator != "").tolist()
-            if not EVALUATOR_PATTERN.fullmatch(str(evaluator[p]))
+            for p, evaluator in zip(
+                named.tolist(), table.cells_at(EVALUATOR, named).tolist(), strict=True
+            )
+            if not EVALUATOR_PATTERN.fullmatch(str(evaluator))
         ]
         issues += table.raw.issues_at(
             bad,
@@ -137,7 +142,7 @@ def check_evaluators(tables: Mapping[str, ParsedTable]) -> list[Issue]:
         if name == "assessments" or not readers:
             continue
         pid = table.text("patient_id")
-        missing = [p for p in np.flatnonzero(evaluator == "").tolist() if str(pid[p]) in readers]
+        missing = [p for p in np.flatnonzero(~given).tolist() if str(pid[p]) in readers]
         issues += table.raw.issues_at(
             missing,
             severity=Severity.ERROR,
@@ -155,9 +160,7 @@ def check_evaluators(tables: Mapping[str, ParsedTable]) -> list[Issue]:
 
 def _check_pet(tables: Mapping[str, ParsedTable]) -> list[Issue]:
     assessments = tables["assessments"]
-    pet = np.flatnonzero(
-        assessments.value_in("modality", ("PET",)) & (assessments.text(EVALUATOR) != "")
-    )
+    pet = np.flatnonzero(assessments.value_in("modality", ("PET",)) & assessments.given(EVALUATOR))
     return assessments.raw.issues_at(
         pet,
         severity=Severity.ERROR,
@@ -173,10 +176,10 @@ def _check_accepted(assessments: ParsedTable) -> list[Issue]:
     """Rule 6: ``accepted`` on a row without evaluator is ignored (warning); conflicts are
     errors."""
     accepted = assessments.values[ACCEPTED]
-    evaluator = assessments.text(EVALUATOR)
-    pid = assessments.text("patient_id")
+    said_at = accepted >= 0
+    given = assessments.given(EVALUATOR)
     issues = assessments.raw.issues_at(
-        np.flatnonzero((accepted >= 0) & (evaluator == "")),
+        np.flatnonzero(said_at & ~given),
         severity=Severity.WARNING,
         code="accepted_without_evaluator",
         column=ACCEPTED,
@@ -185,8 +188,11 @@ def _check_accepted(assessments: ParsedTable) -> list[Issue]:
     )
     said: dict[tuple[str, str], tuple[int, int]] = {}
     chosen: dict[str, tuple[str, int]] = {}
-    for p in np.flatnonzero((accepted >= 0) & (evaluator != "")).tolist():
-        key = (str(pid[p]), str(evaluator[p]))
+    named = np.flatnonzero(said_at & given)
+    pids = assessments.cells_at("patient_id", named).tolist()
+    evaluators = assessments.cells_at(EVALUATOR, named).tolist()
+    for p, pid, evaluator in zip(named.tolist(), pids, evaluators, strict=True):
+        key = (str(pid), str(evaluator))
         value = int(accepted[p])
         row = int(assessments.raw.rows[p])
         earlier = said.setdefault(key, (value, row))
