@@ -168,11 +168,13 @@ def _find_partials(tables: Mapping[str, ParsedTable], issues: list[Issue]) -> li
             if column.kind is not Kind.DATE or column.partial is DatePrecision.DAY:
                 continue
             table = tables[name]
-            text = table.text(column.name)
-            usable = np.isnat(table.values[column.name]) & (text != "")
+            unparsed = np.flatnonzero(
+                np.isnat(table.values[column.name]) & table.given(column.name)
+            )
             positions, dates = [], []
-            for position in np.flatnonzero(usable).tolist():
-                partial = PartialDate.parse(str(text[position]))
+            cells = table.cells_at(column.name, unparsed).tolist()
+            for position, cell in zip(unparsed.tolist(), cells, strict=True):
+                partial = PartialDate.parse(str(cell))
                 if partial is None or (
                     partial.month is None and column.partial is not DatePrecision.YEAR
                 ):

@@ -105,8 +105,8 @@ def _first_rows(table: ParsedTable, codes: np.ndarray, positions: np.ndarray) ->
 
 def _where(table: ParsedTable, position: int) -> str:
     """``lesion L1 at A2`` for the row at ``position``."""
-    lesion = table.text("lesion_id")[position]
-    return f"lesion {lesion} at {table.text('assessment_id')[position]}"
+    lesion = table.raw.cell_text("lesion_id")(position)
+    return f"lesion {lesion} at {table.raw.cell_text('assessment_id')(position)}"
 
 
 def _rows(rows: list[str]) -> str:
@@ -118,14 +118,14 @@ def _duplicates(table: ParsedTable, group: np.ndarray, later: np.ndarray) -> lis
     """Rule 1."""
     positions = np.flatnonzero(later)
     firsts = _first_rows(table, group, positions) if len(positions) else positions
-    lesion, assessment = table.text("lesion_id"), table.text("assessment_id")
+    lesion, assessment = (table.raw.cell_text(c) for c in ("lesion_id", "assessment_id"))
     return table.raw.issues_at(
         positions,
         severity=Severity.ERROR,
         code="duplicate",
         column="lesion_id",
         rule=[
-            f"duplicate of row {first}: lesion {lesion[p]} has two rows at {assessment[p]} "
+            f"duplicate of row {first}: lesion {lesion(p)} has two rows at {assessment(p)} "
             "without fragment numbers, which are never added up"
             for p, first in zip(positions.tolist(), firsts.tolist(), strict=True)
         ],

@@ -215,17 +215,18 @@ def _check_baseline_targets(
     baseline = gather(timeline.baseline, links.patient["lesions"], -1)
     target = links.usable["lesions"] & (lesions.values["role"] == "target") & (baseline >= 0)
     lacking = np.flatnonzero(target & ~complete & ~doubtful)
-    aid = tables["assessments"].text("assessment_id")
-    lid = lesions.text("lesion_id")
+    # the cells of the few rows named, not every cell of the columns
+    aid = tables["assessments"].raw.cell_text("assessment_id")
+    lid = lesions.raw.cell_text("lesion_id")
     issues = lesions.raw.issues_at(
         lacking,
         severity=Severity.ERROR,
         code="baseline_target_without_value",
         column="lesion_id",
         rule=[
-            f"target {lid[p]} has no measured diameter at the baseline assessment "
-            f"{aid[baseline[p]]}"
-            for p in lacking
+            f"target {lid(p)} has no measured diameter at the baseline assessment "
+            f"{aid(baseline[p])}"
+            for p in lacking.tolist()
         ],
         hint="add its diameter_mm at the baseline in measurements.csv, or make it a non-target",
     )
@@ -244,9 +245,9 @@ def _check_baseline_targets(
             code=code,
             column="diameter_mm",
             rule=[
-                f"{kind} target {lid[p]} is {_mm(total[p])} mm at baseline, under the "
+                f"{kind} target {lid(p)} is {_mm(total[p])} mm at baseline, under the "
                 f"{limit_mm} mm a target needs (RECIST 1.1 §3.1)"
-                for p in small
+                for p in small.tolist()
             ],
             hint="make it a non-target, or check the measurement",
         )
@@ -332,7 +333,8 @@ def _check_mixed(
     mixed = split[low != high]
     rows = fragments.rows
     issues: list[Issue] = []
-    aid, lid = measurements.text("assessment_id"), measurements.text("lesion_id")
+    # the cells of the few rows named, not every cell of the columns
+    aid, lid = (measurements.raw.cell_text(c) for c in ("assessment_id", "lesion_id"))
     hmm = measurements.values["diameter_mm"]
     for group in mixed:
         members = rows[fragments.starts[group] : fragments.starts[group] + fragments.counts[group]]
@@ -349,7 +351,7 @@ def _check_mixed(
             severity=Severity.WARNING,
             code="mixed_fragments",
             column="status",
-            rule=f"the fragments of lesion {lid[first]} at {aid[first]} (rows {numbers}) "
+            rule=f"the fragments of lesion {lid(first)} at {aid(first)} (rows {numbers}) "
             f"have different statuses: the lesion counts as {outcome}",
             hint="measure every fragment, or give them one status",
         )

@@ -156,7 +156,7 @@ def _baseline_warnings(
     day = assessments.values["date"][base]
     fallback = ~np.isnat(ref) & (last < 0)
     early = ~np.isnat(ref) & ((ref - day).astype(np.int64) > BASELINE_MAX_DAYS_BEFORE_REFERENCE)
-    aid = assessments.text("assessment_id")
+    aid = assessments.raw.cell_text("assessment_id")  # the cells named only
     issues = assessments.raw.issues_at(
         base[fallback],
         severity=Severity.WARNING,
@@ -164,7 +164,7 @@ def _baseline_warnings(
         column="date",
         rule=[
             f"no CT/MRI assessment is on or before the reference date {r}: "
-            f"the earliest, {aid[b]}, is the baseline"
+            f"the earliest, {aid(b)}, is the baseline"
             for r, b in zip(ref[fallback], base[fallback], strict=True)
         ],
         hint="check the dates, or add the baseline scan",
@@ -197,7 +197,7 @@ def _before_baseline(
         if len(rows)
         else rows
     )
-    aid, dates = assessments.text("assessment_id"), assessments.values["date"]
+    aid, dates = assessments.raw.cell_text("assessment_id"), assessments.values["date"]
     base = rows[chosen[group[before]]]
     return assessments.raw.issues_at(
         rows[before],
@@ -205,7 +205,7 @@ def _before_baseline(
         code="before_baseline",
         column="date",
         rule=[
-            f"is before the baseline {aid[b]} ({dates[b]}): this assessment is ignored"
+            f"is before the baseline {aid(b)} ({dates[b]}): this assessment is ignored"
             for b in base
         ],
         hint="remove it, or check the reference date",
@@ -216,14 +216,14 @@ def _same_date(
     assessments: ParsedTable, rows: np.ndarray, patient: np.ndarray, day: np.ndarray
 ) -> list[Issue]:
     same = np.flatnonzero((patient[1:] == patient[:-1]) & (day[1:] == day[:-1])) + 1
-    aid = assessments.text("assessment_id")
+    aid = assessments.raw.cell_text("assessment_id")  # the cells named only
     return assessments.raw.issues_at(
         rows[same],
         severity=Severity.WARNING,
         code="same_date",
         column="date",
         rule=[
-            f"assessment {aid[rows[k - 1]]} (row {assessments.raw.rows[rows[k - 1]]}) "
+            f"assessment {aid(rows[k - 1])} (row {assessments.raw.rows[rows[k - 1]]}) "
             "has the same date: two CT/MRI assessments on one date"
             for k in same
         ],
