@@ -22,6 +22,7 @@ pass, 100,000 patients from CSV against pyrecist).
 from __future__ import annotations
 
 import argparse
+import mmap
 import os
 import platform
 import subprocess
@@ -97,12 +98,44 @@ def measure(command: list[str], *, what: str) -> tuple[float, int, str]:
 
 
 def heading(job: str) -> str:
-    """The Markdown heading of one run in results.md: date, job, machine, load, sampling."""
+    """The Markdown heading of one run in results.md: date, job, machine, its state at
+    the start (:func:`machine_state`), sampling."""
     return (
         f"\n## {date.today().isoformat()} - {job} - {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"load average {os.getloadavg()[0]:.1f} at start, {SAMPLING}\n"
+        f"{machine_state()}, {SAMPLING}\n"
     )
+
+
+FRESH_MEMORY_PROBE_BYTES = 1 << 30
+"""Memory first touched by :func:`fresh_memory_s_per_gib`: 1 GiB."""
+
+
+def fresh_memory_s_per_gib() -> float:
+    """Seconds to touch 1 GiB of memory for the first time (one byte per page of a new
+    anonymous mapping).
+
+    On the benchmark machine, a virtual machine that hands free memory back to its host
+    (the kernel's free page reporting), this is what a page new to a process costs, and
+    it varies with what ran before: 0.4 s per GiB on an idle machine, and runs at
+    1,000,000 patients touch about 9 GiB in their checks and as much in DuckDB's run,
+    so that the same code's system time moved from 4 s to 14 s in its checks alone
+    (docs/decisions.md, D228). Each run's heading gives it, so that runs are compared
+    at like states.
+    """
+    page = mmap.PAGESIZE
+    with mmap.mmap(-1, FRESH_MEMORY_PROBE_BYTES) as mapping:
+        start = time.perf_counter()
+        for offset in range(0, FRESH_MEMORY_PROBE_BYTES, page):
+            mapping[offset] = 1
+        return (time.perf_counter() - start) * (1 << 30) / FRESH_MEMORY_PROBE_BYTES
+
+
+def machine_state() -> str:
+    """The load average and the cost of fresh memory (:func:`fresh_memory_s_per_gib`)
+    at the start of a run, for its heading."""
+    load = os.getloadavg()[0]
+    return f"load average {load:.1f} at start, fresh memory {fresh_memory_s_per_gib():.2f} s/GiB"
 
 
 def print_and_append(lines: list[str]) -> None:
@@ -148,6 +181,7 @@ def main() -> None:
     if args.job == "columnar":
         from columnar_targets import columnar_lines
 
+        title = heading("prrt assess --engine columnar, registry-scale targets")  # at start
         table = columnar_lines(
             args.parquet_patients,
             args.csv_patients,
@@ -155,7 +189,7 @@ def main() -> None:
             chunk=args.chunk,
             parquet_bundle=args.parquet_bundle,
         )
-        print_and_append([heading("prrt assess --engine columnar, registry-scale targets"), *table])
+        print_and_append([title, *table])
         return
     lines = [
         heading("prrt assess"),

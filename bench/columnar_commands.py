@@ -28,7 +28,7 @@ from datetime import date
 from pathlib import Path
 from statistics import mean
 
-from bench_assess import print_and_append
+from bench_assess import machine_state, print_and_append
 from columnar_steps import label
 
 
@@ -59,7 +59,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
     sources = (Path(__file__).resolve().parent.parent / "src", args.source)
-    load = os.getloadavg()[0]
+    state = machine_state()
     runs: dict[Path, list[float]] = {source: [] for source in sources}
     for _ in range(args.rounds):
         for source in (*sources, *reversed(sources)):
@@ -68,7 +68,7 @@ def main() -> None:
         "",
         f"## {date.today()} - prrt assess --engine columnar, whole commands alternating "
         f"({args.bundle}) - {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, load average {load:.1f} at start, no memory sampling",
+        f"{platform.python_version()}, {state}, no memory sampling",
         "",
         "| code | runs (s, in order) | mean s |",
         "|---|---|---:|",

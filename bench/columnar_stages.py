@@ -28,12 +28,12 @@ import os
 import platform
 import tempfile
 import time
-from collections import Counter
+from collections import defaultdict
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bench_assess import print_and_append
+from bench_assess import machine_state, print_and_append
 
 from prrt.columnar.batches import BATCH_MEASUREMENT_ROWS, patient_batches
 from prrt.columnar.engine import ColumnarInputs, compiled_plan, duckdb_connection, prepare_inputs
@@ -62,7 +62,7 @@ def time_statements(
         *((name, f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}") for name, sql in plan.stages),
         *((name, sql) for name, (sql, _schema) in plan.outputs.items()),
     ]
-    seconds: Counter[str] = Counter()
+    seconds: defaultdict[str, float] = defaultdict(float)
     operators: list[list[Operator]] = []
     with duckdb_connection() as con, tempfile.TemporaryDirectory() as tmp:
         profile = Path(tmp) / "profile.json"
@@ -117,6 +117,7 @@ def main() -> None:
     args = parser.parse_args()
     config = Config()
     inputs = engine_inputs(args.bundle, config)
+    state = machine_state()
     rounds = []
     operators: list[list[Operator]] = []
     for round_number in range(args.rounds):
@@ -128,7 +129,7 @@ def main() -> None:
         f"\n## {date.today().isoformat()} - the columnar engine's DuckDB statements "
         f"({args.bundle}, {inputs.arrow['input_patients'].num_rows:,} patients) - "
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"load average {os.getloadavg()[0]:.1f} at start; wall s summed over the batches\n",
+        f"{state}; wall s summed over the batches\n",
         "| statement | " + " | ".join(f"round {n + 1}" for n in range(len(rounds))) + " |",
         "|---|" + "---:|" * len(rounds),
     ]
@@ -143,7 +144,7 @@ def main() -> None:
 def operator_lines(statement: str, operators: list[list[Operator]]) -> list[str]:
     """The profiled statement's operator seconds by type, then its costliest operators
     in the last batch."""
-    by_type: Counter[str] = Counter()
+    by_type: defaultdict[str, float] = defaultdict(float)
     for batch in operators:
         for seconds, name, _rows, _what in batch:
             by_type[name] += seconds
@@ -152,7 +153,10 @@ def operator_lines(statement: str, operators: list[list[Operator]]) -> list[str]
         f"{len(operators)} batches):\n",
         "| operator type | s |",
         "|---|---:|",
-        *(f"| {name} | {seconds:.2f} |" for name, seconds in by_type.most_common(8)),
+        *(
+            f"| {name} | {seconds:.2f} |"
+            for name, seconds in sorted(by_type.items(), key=lambda item: -item[1])[:8]
+        ),
         "\nCostliest operators of the last batch:\n",
         "| s | operator | rows | computes |",
         "|---:|---|---:|---|",

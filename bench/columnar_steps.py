@@ -34,7 +34,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from bench_assess import print_and_append
+from bench_assess import machine_state, print_and_append
 
 STEPS = (
     ("validate", "validation"),
@@ -131,12 +131,12 @@ def main() -> None:
     parser.add_argument("--source", type=Path, action="append", default=[])
     args = parser.parse_args()
     sources = [Path(__file__).resolve().parent.parent / "src", *args.source]
+    state = machine_state()
     columns = [time_steps(args.bundle, source) for source in sources]
     lines = [
         f"\n## {date.today().isoformat()} - prrt assess --engine columnar, steps in one "
         f"process ({args.bundle}) - {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, load average {os.getloadavg()[0]:.1f} at start, "
-        "no memory sampling\n",
+        f"{platform.python_version()}, {state}, no memory sampling\n",
         "| step | " + " | ".join(label(source) for source in sources) + " |",
         "|---|" + "---:|" * len(sources),
     ]

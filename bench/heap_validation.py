@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from statistics import mean
 
-from bench_assess import print_and_append
+from bench_assess import machine_state, print_and_append
 
 _CHILD = """
 import contextlib, json, sys, time
@@ -83,12 +83,12 @@ def main() -> None:
         order = _ORDER if number % 2 == 0 else tuple(reversed(_ORDER))
         for way in order:
             times[way].append(run_once(args.bundle, way))
-    load = os.getloadavg()[0]
+    state = machine_state()
     lines = [
         "",
         f"## {date.today()} - bundle checks with glibc's heap kept (prrt.heap, D223, D227), "
         f"{args.bundle.name} - {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, load average {load:.1f} at start",
+        f"{platform.python_version()}, {state}",
         "",
         "| heap | runs (s, in order) | mean s |",
         "|---|---|---:|",
