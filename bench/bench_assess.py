@@ -97,13 +97,15 @@ def measure(command: list[str], *, what: str) -> tuple[float, int, str]:
     return wall, peak, stderr
 
 
-def heading(job: str) -> str:
-    """The Markdown heading of one run in results.md: date, job, machine, its state at
-    the start (:func:`machine_state`), sampling."""
+def heading(job: str, *, sampling: str | None = SAMPLING) -> str:
+    """The Markdown heading of one run in results.md: date, job, machine, its state
+    (:func:`machine_state`, so make it before the run), and how memory was sampled
+    (``sampling``; None: nothing said)."""
+    sampled = "" if sampling is None else f", {sampling}"
     return (
         f"\n## {date.today().isoformat()} - {job} - {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{machine_state()}, {SAMPLING}\n"
+        f"{machine_state()}{sampled}\n"
     )
 
 

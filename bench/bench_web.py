@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 import httpx2
-from bench_assess import SAMPLING, heading, print_and_append
+from bench_assess import heading, print_and_append
 
 from prrt.datasets.simulate import simulate_cohort
 from prrt.io.writer import write_bundle
@@ -189,6 +189,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--interval", type=float, default=2.0)
     args = parser.parse_args()
+    title = heading("prrt serve (bench/bench_web.py)", sampling=None)  # the state at start
     with tempfile.TemporaryDirectory(prefix="prrt-bench-web-") as tmp:
         started = time.perf_counter()
         url, pairs = prepare(Path(tmp), args.patients, args.users)
@@ -224,7 +225,7 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
     lines = [
-        heading("prrt serve (bench/bench_web.py)").replace(f", {SAMPLING}", ""),
+        title,
         f"{args.patients} patients, SQLite, {args.users} users logged in, one request per user "
         f"every {args.interval:g} s for {args.seconds:g} s (4 page reads : 1 API save with the "
         "responses recomputed); latency in ms, measured by the clients on 127.0.0.1.",

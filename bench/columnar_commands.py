@@ -18,37 +18,22 @@ table is printed and appended to bench/results.md.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import subprocess
-import sys
 import tempfile
 import time
-from datetime import date
 from pathlib import Path
 from statistics import mean
 
-from bench_assess import machine_state, print_and_append
-from columnar_steps import label
+from bench_assess import heading, print_and_append
+from columnar_steps import label, run_with_code
 
 
 def run_command(bundle: Path, source: Path) -> float:
     """Wall seconds of the columnar command over ``bundle`` with the code of ``source``."""
-    environment = dict(os.environ, PYTHONPATH=str(source))
-    command = [sys.executable, "-m", "prrt", "assess", str(bundle), "--engine", "columnar"]
+    command = ["-m", "prrt", "assess", str(bundle), "--engine", "columnar"]
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        found = subprocess.run(
-            [*command, "--out", str(Path(tmp) / "out")],
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        seconds = time.perf_counter() - start
-    if found.returncode != 0:
-        raise SystemExit(f"the command with {source} failed:\n{found.stderr}")
-    return seconds
+        run_with_code([*command, "--out", str(Path(tmp) / "out")], source, what="the command")
+        return time.perf_counter() - start
 
 
 def main() -> None:
@@ -59,17 +44,16 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
     sources = (Path(__file__).resolve().parent.parent / "src", args.source)
-    state = machine_state()
+    title = heading(
+        f"prrt assess --engine columnar, whole commands alternating ({args.bundle})",
+        sampling="no memory sampling",
+    )
     runs: dict[Path, list[float]] = {source: [] for source in sources}
     for _ in range(args.rounds):
         for source in (*sources, *reversed(sources)):
             runs[source].append(run_command(args.bundle, source))
     lines = [
-        "",
-        f"## {date.today()} - prrt assess --engine columnar, whole commands alternating "
-        f"({args.bundle}) - {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, {state}, no memory sampling",
-        "",
+        title,
         "| code | runs (s, in order) | mean s |",
         "|---|---|---:|",
     ]

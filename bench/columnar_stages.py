@@ -24,16 +24,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import tempfile
 import time
 from collections import defaultdict
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bench_assess import machine_state, print_and_append
+from bench_assess import heading, print_and_append
 
 from prrt.columnar.batches import BATCH_MEASUREMENT_ROWS, patient_batches
 from prrt.columnar.engine import ColumnarInputs, compiled_plan, duckdb_connection, prepare_inputs
@@ -117,7 +114,11 @@ def main() -> None:
     args = parser.parse_args()
     config = Config()
     inputs = engine_inputs(args.bundle, config)
-    state = machine_state()
+    title = heading(
+        f"the columnar engine's DuckDB statements ({args.bundle}, "
+        f"{inputs.arrow['input_patients'].num_rows:,} patients)",
+        sampling="wall s summed over the batches",
+    )
     rounds = []
     operators: list[list[Operator]] = []
     for round_number in range(args.rounds):
@@ -126,10 +127,7 @@ def main() -> None:
         rounds.append(seconds)
         operators = found or operators
     lines = [
-        f"\n## {date.today().isoformat()} - the columnar engine's DuckDB statements "
-        f"({args.bundle}, {inputs.arrow['input_patients'].num_rows:,} patients) - "
-        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{state}; wall s summed over the batches\n",
+        title,
         "| statement | " + " | ".join(f"round {n + 1}" for n in range(len(rounds))) + " |",
         "|---|" + "---:|" * len(rounds),
     ]

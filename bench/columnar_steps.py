@@ -27,14 +27,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
-from datetime import date
 from pathlib import Path
 
-from bench_assess import machine_state, print_and_append
+from bench_assess import heading, print_and_append
 
 STEPS = (
     ("validate", "validation"),
@@ -92,20 +90,25 @@ print(json.dumps(times))
 """
 
 
+def run_with_code(arguments: list[str], source: Path, *, what: str) -> str:
+    """The standard output of Python run with ``arguments`` and the code of ``source``
+    (a ``src`` folder, put first on ``PYTHONPATH``); exits naming ``what`` if it fails."""
+    environment = dict(os.environ, PYTHONPATH=str(source))
+    found = subprocess.run(
+        [sys.executable, *arguments], env=environment, capture_output=True, text=True, check=False
+    )
+    if found.returncode != 0:
+        raise SystemExit(f"{what} with {source} failed:\n{found.stderr}")
+    return found.stdout
+
+
 def time_steps(bundle: Path, source: Path) -> dict[str, float]:
     """The seconds of each step with the code of ``source`` (a ``src`` folder)."""
-    environment = dict(os.environ, PYTHONPATH=str(source))
     with tempfile.TemporaryDirectory() as tmp:
-        found = subprocess.run(
-            [sys.executable, "-c", _CHILD, str(bundle), str(Path(tmp) / "out")],
-            env=environment,
-            capture_output=True,
-            text=True,
-            check=False,
+        printed = run_with_code(
+            ["-c", _CHILD, str(bundle), str(Path(tmp) / "out")], source, what="the steps"
         )
-    if found.returncode != 0:
-        raise SystemExit(f"the steps with {source} failed:\n{found.stderr}")
-    times: dict[str, float] = json.loads(found.stdout.strip().splitlines()[-1])
+    times: dict[str, float] = json.loads(printed.strip().splitlines()[-1])
     return times
 
 
@@ -131,12 +134,13 @@ def main() -> None:
     parser.add_argument("--source", type=Path, action="append", default=[])
     args = parser.parse_args()
     sources = [Path(__file__).resolve().parent.parent / "src", *args.source]
-    state = machine_state()
+    title = heading(
+        f"prrt assess --engine columnar, steps in one process ({args.bundle})",
+        sampling="no memory sampling",
+    )
     columns = [time_steps(args.bundle, source) for source in sources]
     lines = [
-        f"\n## {date.today().isoformat()} - prrt assess --engine columnar, steps in one "
-        f"process ({args.bundle}) - {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, {state}, no memory sampling\n",
+        title,
         "| step | " + " | ".join(label(source) for source in sources) + " |",
         "|---|" + "---:|" * len(sources),
     ]

@@ -17,15 +17,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 from statistics import mean
 
-from bench_assess import machine_state, print_and_append
+from bench_assess import heading, print_and_append
 
 _CHILD = """
 import contextlib, json, sys, time
@@ -78,18 +75,17 @@ def main() -> None:
     parser.add_argument("bundle", type=Path)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
+    title = heading(
+        f"bundle checks with glibc's heap kept (prrt.heap, D223, D227), {args.bundle.name}",
+        sampling=None,
+    )
     times: dict[str, list[float]] = {way: [] for way in _WAYS}
     for number in range(args.rounds):
         order = _ORDER if number % 2 == 0 else tuple(reversed(_ORDER))
         for way in order:
             times[way].append(run_once(args.bundle, way))
-    state = machine_state()
     lines = [
-        "",
-        f"## {date.today()} - bundle checks with glibc's heap kept (prrt.heap, D223, D227), "
-        f"{args.bundle.name} - {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}, {state}",
-        "",
+        title,
         "| heap | runs (s, in order) | mean s |",
         "|---|---|---:|",
     ]
