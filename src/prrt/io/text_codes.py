@@ -208,27 +208,35 @@ def later_duplicates(key: np.ndarray) -> np.ndarray:
     >>> later_duplicates(np.array([4, 2, -1, 4, 2])).tolist()
     [False, False, False, True, True]
     """
+    if not len(key) or key.min() >= 0:  # every row keyed: no copy of millions (D229)
+        return _repeated(key)
     later = np.zeros(len(key), dtype=bool)
     keyed = np.flatnonzero(key >= 0)
-    keys = key[keyed]
+    later[keyed] = _repeated(key[keyed])
+    return later
+
+
+def _repeated(keys: np.ndarray) -> np.ndarray:
+    """:func:`later_duplicates` of keys that are all given (>= 0)."""
     descents = int(np.count_nonzero(keys[1:] < keys[:-1]))
     if descents * _SORTED_ENOUGH > len(keys):
-        later[keyed] = pd.Series(keys).duplicated().to_numpy()
-        return later
+        hashed: np.ndarray = pd.Series(keys).duplicated().to_numpy()
+        return hashed
+    repeated = np.zeros(len(keys), dtype=bool)
     if len(keys) < 2:
-        return later
+        return repeated
     largest_before = np.maximum.accumulate(keys)[:-1]
     unsure = keys[1:][keys[1:] < largest_before]
     if len(unsure) * _SORTED_ENOUGH > len(keys):  # a large key early: sort them all
-        later[keyed[_repeats(keys)]] = True
-        return later
-    later[keyed[1:][keys[1:] == largest_before]] = True
+        repeated[_repeats(keys)] = True
+        return repeated
+    np.equal(keys[1:], largest_before, out=repeated[1:])
     if len(unsure):
         wanted = np.unique(unsure)
         at = np.minimum(np.searchsorted(wanted, keys), len(wanted) - 1)
         involved = np.flatnonzero(wanted[at] == keys)
-        later[keyed[involved[_repeats(keys[involved])]]] = True
-    return later
+        repeated[involved[_repeats(keys[involved])]] = True
+    return repeated
 
 
 def _repeats(keys: np.ndarray) -> np.ndarray:

@@ -84,11 +84,10 @@ def _group_codes(table: ParsedTable) -> np.ndarray:
     """One int64 key per row for its (patient, assessment, lesion, evaluator); -1 when an
     ID is empty."""
     parts = [(codes, len(uniques)) for codes, uniques in map(table.factorized, _GROUP_COLUMNS)]
-    combined = combined_key(parts)
-    lacking = np.zeros(len(table), dtype=bool)
+    combined = combined_key(parts)  # int64, new: marked in place (D229)
     for column in _IDS:
-        lacking |= ~table.given(column)
-    return np.where(lacking, -1, combined).astype(np.int64)
+        combined[~table.given(column)] = -1
+    return combined
 
 
 def _later(codes: np.ndarray) -> np.ndarray:

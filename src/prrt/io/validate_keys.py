@@ -179,7 +179,9 @@ def _key_codes(table: ParsedTable, columns: tuple[str, ...]) -> np.ndarray:
         )
         missing |= ~_given_value(table, column)
         parts.append((codes, len(uniques)))
-    return np.where(missing, -1, combined_key(parts))
+    key = combined_key(parts)  # int64, new: marked in place (D229)
+    key[missing] = -1
+    return key
 
 
 def _given_value(table: ParsedTable, column: str) -> np.ndarray:

@@ -73,9 +73,12 @@ def group_fragments(tables: Mapping[str, ParsedTable], links: Links) -> Fragment
     """Group the usable measurement rows by (assessment, lesion)."""
     rows = np.flatnonzero(links.usable["measurements"])
     width = max(len(tables["lesions"]), 1)
-    key = links.assessment["measurements"][rows] * width + links.lesion[rows]
-    order = np.argsort(key, kind="stable")
-    rows, key = rows[order], key[order]
+    key = links.assessment["measurements"][rows].astype(np.int64, copy=False)  # in place
+    key *= width
+    key += links.lesion[rows]
+    if len(key) > 1 and (key[1:] < key[:-1]).any():  # rows mostly come in order: kept
+        order = np.argsort(key, kind="stable")
+        rows, key = rows[order], key[order]
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(rows) else rows
     counts = np.diff(np.r_[starts, len(rows)]).astype(np.int32)  # half of int64 (D221)
     return Fragments(rows=rows, starts=starts, counts=counts)
