@@ -14,7 +14,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prrt.io.text_codes import combined_key, later_duplicates
+from prrt.io.text_codes import combined_key, first_rows, later_duplicates
 
 CODES = st.lists(st.integers(-1, 3), min_size=0, max_size=40)
 
@@ -76,3 +76,18 @@ def test_later_duplicates_on_almost_sorted_keys_marks_the_later_row() -> None:
     assert np.flatnonzero(found).tolist() == [30]
     key[5] = -1  # the earlier row has no key: nothing is repeated
     assert np.flatnonzero(later_duplicates(key)).tolist() == []
+
+
+def test_first_rows_of_many_codes_over_several_chunks_are_pandas_first_rows() -> None:
+    # many codes (IDs): the row numbers are taken a chunk of about a million rows at a
+    # time; the first row of each code is where pandas first sees it
+    rng = np.random.default_rng(20261207)
+    n, distinct = 2_500_000, 400_000
+    codes = np.sort(rng.integers(0, distinct - 1, n)).astype(np.int32)  # one code unused
+    codes[::7] = rng.integers(0, distinct - 1, len(codes[::7]))  # some out of order
+    first = first_rows(codes, distinct)
+    seen = pd.Series(np.arange(n), index=codes)
+    expected = np.full(distinct, n, dtype=np.int64)
+    firsts = seen[~seen.index.duplicated()]
+    expected[firsts.index.to_numpy()] = firsts.to_numpy()
+    assert first.tolist() == expected.tolist()

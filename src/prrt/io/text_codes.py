@@ -143,8 +143,10 @@ def first_rows(codes: np.ndarray, distinct: int) -> np.ndarray:
     """
     n = len(codes)
     first = np.full(distinct, n, dtype=np.int64)
-    if distinct * FEW_CODES_FACTOR > n:
-        np.minimum.at(first, codes, np.arange(n, dtype=np.int64))
+    if distinct * FEW_CODES_FACTOR > n:  # the row numbers a chunk at a time (D229)
+        for start in range(0, n, FIRST_ROWS_CHUNK * 16):
+            stop = min(start + FIRST_ROWS_CHUNK * 16, n)
+            np.minimum.at(first, codes[start:stop], np.arange(start, stop, dtype=np.int64))
         return first
     start, step, found = 0, FIRST_ROWS_CHUNK, 0
     while found < distinct and start < n // 4:
@@ -224,6 +226,9 @@ def _repeated(keys: np.ndarray) -> np.ndarray:
         return hashed
     repeated = np.zeros(len(keys), dtype=bool)
     if len(keys) < 2:
+        return repeated
+    if not descents:  # in order: a repeat equals the key before it (D229)
+        np.equal(keys[1:], keys[:-1], out=repeated[1:])
         return repeated
     largest_before = np.maximum.accumulate(keys)[:-1]
     unsure = keys[1:][keys[1:] < largest_before]

@@ -284,7 +284,11 @@ def _parse_column(
         if column.required and report_missing:
             found = _missing(raw, column, np.flatnonzero(~table.given(column.name)))
         return None, found
-    codes, uniques = table.factorized(column.name, keep=False)
+    coded = raw.coded(column.name)
+    if coded is not None:  # each distinct text parsed once by the reader's codes (D229)
+        codes, uniques = coded.codes, coded.distinct
+    else:
+        codes, uniques = table.factorized(column.name, keep=False)
     parser = _PARSERS[column.kind]
     results = [_parse_cell(parser, str(u), column) for u in uniques]
     typed = _typed([value for value, _ in results], column.kind)

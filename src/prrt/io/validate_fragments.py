@@ -46,7 +46,8 @@ def check_fragments(measurements: ParsedTable) -> tuple[np.ndarray, list[Issue]]
     number = measurements.values[FRAGMENT]
     split = _any_in_group(group, grouped & numbered)
     unnumbered = grouped & ~numbered
-    later = _later(np.where(unnumbered & ~split, group, -1))
+    single = unnumbered & ~split
+    later = _later(group if single.all() else np.where(single, group, -1))
     missing = unnumbered & split
     repeated = _later(_number_codes(group, number))
     # rule 4 reads the split groups whose rows all have a number, read and given once
@@ -72,8 +73,10 @@ def _any_in_group(group: np.ndarray, flag: np.ndarray) -> np.ndarray:
 
 def _number_codes(group: np.ndarray, number: np.ndarray) -> np.ndarray:
     """One code per (group, fragment number) for rows with a number read; else -1."""
-    codes = np.full(len(group), -1, dtype=np.int64)
     rows = np.flatnonzero((group >= 0) & (number > 0))
+    if not len(rows):  # no fragment numbers (most bundles): no key of millions (D229)
+        return np.broadcast_to(np.int64(-1), group.shape)
+    codes = np.full(len(group), -1, dtype=np.int64)
     groups = pd.factorize(group[rows])[0].astype(np.int64)  # few: the split lesions' rows
     width = int(number.max(initial=0)) + 1
     codes[rows] = groups * width + number[rows]
