@@ -220,7 +220,9 @@ def _criteria(criteria: Sequence[str]) -> pa.Table:
 
 
 def _views_sql(scale: int, config: MetabolicConfig) -> str:
-    """The views every output reads (rules 0-5), the settings written in as integers."""
+    """The relations every output reads (rules 0-5), the settings written in as integers:
+    the patients, their scans, scopes, PET baselines and later scans are tables, made
+    once, as several relations read each; the others are views (D229)."""
     progression = Fraction(config.progression_threshold_pct)
     response = Fraction(config.response_threshold_pct)
     settings = {
@@ -264,8 +266,10 @@ _CATEGORY_OF_REASON = (
 )
 
 _VIEWS_SQL = """
+-- tables where several relations read one (each view is computed again where it is
+-- read; a table of a few rows per scan costs less, D229)
 -- rule 0: the patients with PET data and their PET scans
-CREATE OR REPLACE TEMP VIEW mpat AS
+CREATE OR REPLACE TEMP TABLE mpat AS
 SELECT p.patient_pos, p.patient_id, p.reference_date, p.new_therapy_date
 FROM patients p
 WHERE p.patient_pos IN (
@@ -273,10 +277,10 @@ WHERE p.patient_pos IN (
     WHERE liver IS NOT NULL OR spleen IS NOT NULL OR krenning IS NOT NULL
        OR scan_pos IN (SELECT scan_pos FROM lesions));
 
-CREATE OR REPLACE TEMP VIEW ps AS
+CREATE OR REPLACE TEMP TABLE ps AS
 SELECT s.*, p.reference_date FROM scans s JOIN mpat p USING (patient_pos);
 
-CREATE OR REPLACE TEMP VIEW pscope AS
+CREATE OR REPLACE TEMP TABLE pscope AS
 SELECT s.patient_pos, s.scope, s.scope_rank,
        CASE WHEN s.scope = 'all' THEN 'all' ELSE split_part(s.scope, ':', 1) END AS kind,
        CASE WHEN s.scope = 'all' THEN NULL
@@ -284,14 +288,14 @@ SELECT s.patient_pos, s.scope, s.scope_rank,
 FROM scopes s JOIN mpat USING (patient_pos);
 
 -- rule 1: the PET baseline and the later scans
-CREATE OR REPLACE TEMP VIEW base AS
+CREATE OR REPLACE TEMP TABLE base AS
 SELECT patient_pos, scan_pos AS base_pos, assessment_id AS base_id, date AS base_date,
        spleen AS base_spleen, krenning AS base_krenning
 FROM ps
 WHERE NOT not_done AND date <= reference_date
 QUALIFY row_number() OVER (PARTITION BY patient_pos ORDER BY date DESC, scan_pos DESC) = 1;
 
-CREATE OR REPLACE TEMP VIEW later AS
+CREATE OR REPLACE TEMP TABLE later AS
 SELECT s.*, b.base_pos, b.base_id, b.base_date, b.base_spleen, b.base_krenning,
        row_number() OVER (PARTITION BY s.patient_pos ORDER BY s.date, s.scan_pos) AS ord
 FROM ps s JOIN base b USING (patient_pos)
