@@ -49,3 +49,9 @@ def test_a_dictionary_with_unused_words_and_a_repeated_text() -> None:
     found = decoded_chunks([first, second])
     assert found.distinct[found.codes].tolist() == ["", "", "x", "x", "", "x"]
     assert found.codes.dtype == np.int8
+
+
+def test_unsigned_indices_read_as_their_cells() -> None:
+    chunk = pa.DictionaryArray.from_arrays(pa.array([1, None, 0], pa.uint8()), pa.array(["a", "b"]))
+    found = decoded_chunks([chunk])
+    assert found.distinct[found.codes].tolist() == ["b", "", "a"]

@@ -147,7 +147,10 @@ def decoded_chunks(chunks: Any) -> Codes:
     offset = 1
     for chunk in chunks:
         lookup = np.append(word_codes[offset : offset + len(chunk.dictionary)], word_codes[0])
-        indices = pc.fill_null(chunk.indices, -1).to_numpy(zero_copy_only=False)
+        positions = chunk.indices  # signed, as Parquet and Arrow's encoding give them
+        if pa.types.is_unsigned_integer(positions.type):
+            positions = positions.cast(pa.int64())
+        indices = pc.fill_null(positions, -1).to_numpy(zero_copy_only=False)
         parts.append(lookup[indices])
         offset += len(chunk.dictionary)
     codes = parts[-1] if len(parts) == 2 else np.concatenate(parts)

@@ -126,6 +126,9 @@ def factorize_codes(found: Codes) -> tuple[np.ndarray, np.ndarray]:
 
 FIRST_ROWS_CHUNK = 1 << 16
 """The rows :func:`first_rows` looks at first; each further look takes twice as many."""
+ROW_NUMBERS_AT_ONCE = 1 << 20
+"""The rows whose numbers :func:`first_rows` makes at once for many codes: a chunk of
+8 MiB instead of one array of every row's number (D229)."""
 FEW_CODES_FACTOR = 64
 """Codes are few when a column has this many rows per distinct text or more."""
 
@@ -144,8 +147,8 @@ def first_rows(codes: np.ndarray, distinct: int) -> np.ndarray:
     n = len(codes)
     first = np.full(distinct, n, dtype=np.int64)
     if distinct * FEW_CODES_FACTOR > n:  # the row numbers a chunk at a time (D229)
-        for start in range(0, n, FIRST_ROWS_CHUNK * 16):
-            stop = min(start + FIRST_ROWS_CHUNK * 16, n)
+        for start in range(0, n, ROW_NUMBERS_AT_ONCE):
+            stop = min(start + ROW_NUMBERS_AT_ONCE, n)
             np.minimum.at(first, codes[start:stop], np.arange(start, stop, dtype=np.int64))
         return first
     start, step, found = 0, FIRST_ROWS_CHUNK, 0

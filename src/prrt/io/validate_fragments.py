@@ -72,7 +72,8 @@ def _any_in_group(group: np.ndarray, flag: np.ndarray) -> np.ndarray:
 
 
 def _number_codes(group: np.ndarray, number: np.ndarray) -> np.ndarray:
-    """One code per (group, fragment number) for rows with a number read; else -1."""
+    """One code per (group, fragment number) for rows with a number read; else -1 (a
+    read-only view of one -1 when no row has a number)."""
     rows = np.flatnonzero((group >= 0) & (number > 0))
     if not len(rows):  # no fragment numbers (most bundles): no key of millions (D229)
         return np.broadcast_to(np.int64(-1), group.shape)

@@ -76,7 +76,7 @@ def group_fragments(tables: Mapping[str, ParsedTable], links: Links) -> Fragment
     key = links.assessment["measurements"][rows].astype(np.int64, copy=False)  # in place
     key *= width
     key += links.lesion[rows]
-    if len(key) > 1 and (key[1:] < key[:-1]).any():  # rows mostly come in order: kept
+    if len(key) > 1 and (key[1:] < key[:-1]).any():  # sorted only out of order (D229)
         order = np.argsort(key, kind="stable")
         rows, key = rows[order], key[order]
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(rows) else rows
