@@ -17,12 +17,11 @@ mean. The table is printed and appended to bench/results.md.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from statistics import mean
 
 from bench_assess import heading, print_and_append
-from columnar_steps import label, run_with_code
+from columnar_steps import THIS_SOURCE, json_result, label
 
 _CHILD = """
 import json, resource, sys, time
@@ -60,8 +59,7 @@ _MEASURES = (
 
 def run_once(bundle: Path, source: Path) -> dict[str, float]:
     """The measures of one run of the checks with the code of ``source``."""
-    printed = run_with_code(["-c", _CHILD, str(bundle)], source, what="the checks")
-    found: dict[str, float] = json.loads(printed.strip().splitlines()[-1])
+    found: dict[str, float] = json_result(["-c", _CHILD, str(bundle)], source, what="the checks")
     if found["errors"]:
         raise SystemExit(f"{bundle} has errors: time a bundle that passes the checks")
     found["faults"] /= 1e6
@@ -75,7 +73,7 @@ def main() -> None:
     parser.add_argument("--source", type=Path, action="append", default=[])
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    sources = [Path(__file__).resolve().parent.parent / "src", *args.source]
+    sources = [THIS_SOURCE, *args.source]
     title = heading(f"bundle checks, alternating fresh processes ({args.bundle})", sampling=None)
     runs: dict[Path, list[dict[str, float]]] = {source: [] for source in sources}
     for number in range(args.rounds):

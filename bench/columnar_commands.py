@@ -24,7 +24,7 @@ from pathlib import Path
 from statistics import mean
 
 from bench_assess import heading, print_and_append
-from columnar_steps import label, run_with_code
+from columnar_steps import THIS_SOURCE, label, run_with_code
 
 
 def run_command(bundle: Path, source: Path) -> float:
@@ -43,7 +43,7 @@ def main() -> None:
     parser.add_argument("--source", type=Path, required=True)
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
-    sources = (Path(__file__).resolve().parent.parent / "src", args.source)
+    sources = (THIS_SOURCE, args.source)
     title = heading(
         f"prrt assess --engine columnar, whole commands alternating ({args.bundle})",
         sampling="no memory sampling",

@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from bench_assess import heading, print_and_append
 
@@ -102,14 +103,22 @@ def run_with_code(arguments: list[str], source: Path, *, what: str) -> str:
     return found.stdout
 
 
+THIS_SOURCE = Path(__file__).resolve().parent.parent / "src"
+"""This checkout's code, the first of the checkouts a benchmark compares."""
+
+
+def json_result(arguments: list[str], source: Path, *, what: str) -> dict[str, Any]:
+    """The JSON object a Python child run by :func:`run_with_code` prints last."""
+    printed = run_with_code(arguments, source, what=what)
+    found: dict[str, Any] = json.loads(printed.strip().splitlines()[-1])
+    return found
+
+
 def time_steps(bundle: Path, source: Path) -> dict[str, float]:
     """The seconds of each step with the code of ``source`` (a ``src`` folder)."""
     with tempfile.TemporaryDirectory() as tmp:
-        printed = run_with_code(
-            ["-c", _CHILD, str(bundle), str(Path(tmp) / "out")], source, what="the steps"
-        )
-    times: dict[str, float] = json.loads(printed.strip().splitlines()[-1])
-    return times
+        arguments = ["-c", _CHILD, str(bundle), str(Path(tmp) / "out")]
+        return json_result(arguments, source, what="the steps")
 
 
 def label(source: Path) -> str:
@@ -133,7 +142,7 @@ def main() -> None:
     parser.add_argument("bundle", type=Path)
     parser.add_argument("--source", type=Path, action="append", default=[])
     args = parser.parse_args()
-    sources = [Path(__file__).resolve().parent.parent / "src", *args.source]
+    sources = [THIS_SOURCE, *args.source]
     title = heading(
         f"prrt assess --engine columnar, steps in one process ({args.bundle})",
         sampling="no memory sampling",

@@ -16,13 +16,11 @@ printed and appended to bench/results.md.
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
 from pathlib import Path
 from statistics import mean
 
 from bench_assess import heading, print_and_append
+from columnar_steps import THIS_SOURCE, json_result
 
 _CHILD = """
 import contextlib, json, sys, time
@@ -54,15 +52,7 @@ _ORDER = ("default", "huge", "kept", "kept", "huge", "default")
 def run_once(bundle: Path, way: str) -> float:
     """Seconds of the checks of ``bundle`` in a new process, the heap kept or not
     (:data:`_WAYS`)."""
-    found = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(bundle), way],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if found.returncode != 0:
-        raise SystemExit(f"the checks failed:\n{found.stderr}")
-    result = json.loads(found.stdout.strip().splitlines()[-1])
+    result = json_result(["-c", _CHILD, str(bundle), way], THIS_SOURCE, what="the checks")
     if result["errors"]:
         raise SystemExit(f"{bundle} has errors: time a bundle that passes the checks")
     seconds: float = result["seconds"]
