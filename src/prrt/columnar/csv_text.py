@@ -150,11 +150,14 @@ def float_text(values: pa.Array | pa.ChunkedArray) -> pa.Array:
 
 def _float_reprs(values: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, pa.Array]:
     """``repr`` (the reference's float format) of each distinct bit pattern of a whole
-    column, and each row's index into them (null where the value is)."""
+    column, and each row's index into them (null where the value is). The patterns are
+    found by Arrow's hash table, in the order they first come, not by a sort (D231)."""
     bits = np.asarray(values.fill_null(0.0).to_numpy()).view(np.int64)
-    distinct, at = np.unique(bits, return_inverse=True)
-    text = pa.array(list(map(repr, distinct.view(np.float64).tolist())), pa.string())
-    return text, pa.array(at.reshape(-1), pa.int64(), mask=_null_mask(values))
+    encoded = pc.dictionary_encode(pa.array(bits))
+    distinct = np.asarray(encoded.dictionary.to_numpy()).view(np.float64)
+    text = pa.array(list(map(repr, distinct.tolist())), pa.string())
+    at = np.asarray(encoded.indices.to_numpy())
+    return text, pa.array(at, encoded.indices.type, mask=_null_mask(values))
 
 
 def _millimetres(values: pa.Array) -> pa.Array:
