@@ -231,11 +231,17 @@ def check_exact(bundle: Path, result: Path) -> int:
 # -- 2. pyrecist beside prrt assess -------------------------------------------------------
 
 
+def target_rows(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The target lesions of a bundle's tables and their measurement rows (file order)."""
+    lesions = tables["lesions"]
+    targets = lesions[lesions["role"].str.lower() == "target"]
+    keys = targets[["patient_id", "lesion_id"]]
+    return targets, tables["measurements"].merge(keys, on=["patient_id", "lesion_id"])
+
+
 def pyrecist_input(tables: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.Index]:
     """pyrecist's CSV: target rows with a diameter; and the patient IDs by number - 1."""
-    lesions = tables["lesions"]
-    targets = lesions.loc[lesions["role"].str.lower() == "target", ["patient_id", "lesion_id"]]
-    rows = tables["measurements"].merge(targets, on=["patient_id", "lesion_id"])
+    _, rows = target_rows(tables)
     rows = rows[rows["diameter_mm"].notna()]
     dated = rows.merge(tables["assessments"][["patient_id", "assessment_id", "date"]])
     codes, patient_ids = pd.factorize(dated["patient_id"])

@@ -38,6 +38,7 @@ from bench_baselines import (
     recist_chunks,
     run_duckdb_pass,
     run_pyrecist,
+    target_rows,
     write_parquet_bundle,
 )
 
@@ -95,18 +96,16 @@ def same_target_tables(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFram
     lesion, their cycles and CT/MRI assessments, their target lesions and every
     measurement row of those (pyrecist gets the rows with a diameter); no non-target or
     new lesion, reader response or PET row."""
-    lesions = tables["lesions"]
-    targets = lesions[lesions["role"].str.lower() == "target"]
+    targets, rows = target_rows(tables)
     patients = set(targets["patient_id"])
     assessments = tables["assessments"]
     ct = assessments["modality"].fillna("").str.upper() != "PET"
-    keyed = targets[["patient_id", "lesion_id"]]
     return {
         "patients": tables["patients"][tables["patients"]["patient_id"].isin(patients)],
         "cycles": tables["cycles"][tables["cycles"]["patient_id"].isin(patients)],
         "assessments": assessments[ct & assessments["patient_id"].isin(patients)],
         "lesions": targets,
-        "measurements": tables["measurements"].merge(keyed, on=["patient_id", "lesion_id"]),
+        "measurements": rows,
     }
 
 
