@@ -71,6 +71,12 @@ def _unavailable(reason: str) -> NoReturn:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session")
+def web_helpers() -> ModuleType:
+    """tests/web/helpers.py (the module the test files load as ``h``)."""
+    return _load("helpers")
+
+
 # ---------------------------------------------------------------- databases
 
 

@@ -92,6 +92,7 @@ def make_web_app(db_url: str, *, limiter: LoginLimiter | None = None) -> Iterato
     try:
         yield WebApp(app=app, db_url=db_url, tokens=tokens)
     finally:
+        app.state.jobs.close()
         app.state.engine.dispose()
 
 

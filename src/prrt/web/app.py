@@ -7,6 +7,8 @@ requires a session or an API token (:mod:`prrt.web.deps`).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -77,6 +79,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
+        lifespan=_lifespan,
     )
     app.state.engine = engine
     app.state.secret = secret_of(engine)
@@ -94,6 +97,13 @@ def create_app(
     _declare_bearer_auth(app)
     _add_error_handlers(app)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """When the server stops, the report jobs' results go with it (D232)."""
+    yield
+    app.state.jobs.close()
 
 
 def _add_routes(app: FastAPI) -> None:

@@ -3,7 +3,7 @@
 A job runs in a thread (one at a time per server: a report of thousands of patients uses
 a core for a minute), reports its progress as a fraction and a step name, and leaves a zip
 of the report folder to download. Jobs live in the server's memory (docs/decisions.md,
-D155).
+D155); their folder is made at the first job and removed when the server stops (D232).
 """
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ class JobRunner:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._queue = threading.Semaphore(1)
-        self._root = Path(tempfile.mkdtemp(prefix="prrt-jobs-"))
+        self._root: Path | None = None
+        """The folder of every job's result, made at the first job."""
 
     def submit(self, *, owner: str, kind: str, work: Work) -> Job:
         """Queue ``work``; the job is returned at once."""
@@ -73,9 +74,25 @@ class JobRunner:
         with self._lock:
             return self._jobs.get(job_id)
 
+    def close(self) -> None:
+        """Remove every job's result (reports hold patient data; D232).
+
+        Called when the server stops; a job still running fails when its folder goes.
+        """
+        with self._lock:
+            root, self._root = self._root, None
+        if root is not None:
+            shutil.rmtree(root, ignore_errors=True)
+
+    def _job_root(self) -> Path:
+        with self._lock:
+            if self._root is None:
+                self._root = Path(tempfile.mkdtemp(prefix="prrt-jobs-"))
+            return self._root
+
     def _run(self, job: Job, work: Work) -> None:
         with self._queue:
-            folder = self._root / job.id
+            folder = self._job_root() / job.id
             folder.mkdir()
 
             def progress(fraction: float, step: str) -> None:
