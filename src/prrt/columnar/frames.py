@@ -25,7 +25,14 @@ from prrt.errors import DataValidationError
 from prrt.io.validate import CheckedBundle
 from prrt.io.validate_cells import ParsedTable
 
-__all__ = ["InputTables", "check_supported", "input_tables", "parsed_text", "written_text"]
+__all__ = [
+    "InputTables",
+    "check_supported",
+    "coded_text",
+    "input_tables",
+    "parsed_text",
+    "written_text",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -143,19 +150,35 @@ def _measurable(values: Mapping[str, np.ndarray], rows: np.ndarray) -> pa.Array:
 
 
 def parsed_text(table: ParsedTable, column: str, rows: np.ndarray) -> pa.Array:
-    """The parsed text values (``str``) of ``column`` at ``rows`` as Arrow strings: each
-    distinct cell's value converted once (:meth:`ParsedTable.parsed_codes`), not each
-    row's (seconds for the statuses of millions of measurement rows)."""
+    """The parsed text values (``str``) of ``column`` at ``rows`` as Arrow strings,
+    dictionary-encoded (:func:`coded_text`): each distinct cell's value converted once
+    (:meth:`ParsedTable.parsed_codes`), not each row's."""
     codes, values = table.parsed_codes(column)
-    return pa.array(values, pa.string()).take(pa.array(codes[rows]))
+    return coded_text(codes[rows], values)
 
 
 def written_text(table: ParsedTable, column: str, rows: np.ndarray) -> pa.Array:
-    """The cells of ``column`` at ``rows`` as written, as Arrow strings: each distinct
-    text converted once, from the codes the checks found
-    (:meth:`prrt.io.validate_cells.ParsedTable.factorized`)."""
+    """The cells of ``column`` at ``rows`` as written, as Arrow strings,
+    dictionary-encoded (:func:`coded_text`): each distinct text converted once, from the
+    codes the checks found (:meth:`prrt.io.validate_cells.ParsedTable.factorized`)."""
     codes, distinct = table.factorized(column)
-    return pa.array(distinct, pa.string()).take(pa.array(codes[rows]))
+    return coded_text(codes[rows], distinct)
+
+
+def coded_text(codes: np.ndarray, values: np.ndarray) -> pa.Array:
+    """``values[codes]`` as Arrow strings: dictionary-encoded (the codes and the
+    distinct values, no string per row: D233), or plain strings when a value is missing
+    (None), which a dictionary would hold as a null entry.
+
+    >>> coded_text(np.array([1, 0, 1], np.int8), np.array(["a", "b"], object)).to_pylist()
+    ['b', 'a', 'b']
+    >>> coded_text(np.array([1, 0]), np.array(["a", None], object)).type
+    DataType(string)
+    """
+    dictionary = pa.array(values, pa.string())
+    if dictionary.null_count:
+        return dictionary.take(pa.array(codes))
+    return pa.DictionaryArray.from_arrays(pa.array(codes), dictionary)
 
 
 def _new_lesions(checked: CheckedBundle) -> pa.Table:
