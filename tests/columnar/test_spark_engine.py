@@ -1,6 +1,6 @@
 """The whole columnar engine on PySpark local mode (docs/columnar.md, Backends).
 
-The expressions of ``prrt.columnar.engine.engine_exprs`` run on a local Spark session
+The expressions of ``prrt.columnar.plan.engine_exprs`` run on a local Spark session
 (``local[2]``, 1 GB, a temporary warehouse) must give the reference engine's five tables,
 row for row and in order, as on DuckDB (test_engine.py): on the demo cohort and on a
 sample of the 20,000-patient differential cohort that takes every rule path

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 from columnar_harness import DEMO, checked_quietly
 
-from prrt.columnar import engine
+from prrt.columnar import engine, plan
 from prrt.columnar.engine import assess_columnar
 from prrt.columnar.outputs import output_rows
 from prrt.columnar.sql_cache import CachedPlan, cache_folder, load_plan, plan_key, store_plan
@@ -54,7 +54,7 @@ def test_the_second_run_reads_the_disk(cache: Path, monkeypatch: pytest.MonkeyPa
     first = _demo_rows()
     assert len(list(cache.glob("*.json"))) == 1
     engine._compiled.cache_clear()
-    monkeypatch.setattr(engine, "_compile_plan", _no_compiling)
+    monkeypatch.setattr(plan, "compile_plan", _no_compiling)
     assert _demo_rows() == first
 
 
@@ -101,3 +101,34 @@ def test_the_code_is_read_when_the_engine_is_imported() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.strip() == "1"
+
+
+_ASSESS_AND_LIST_IBIS = """
+import sys
+from prrt.cli.main import main
+try:
+    main(["assess", sys.argv[1], "--out", sys.argv[2], "--engine", "columnar"])
+except SystemExit as stop:
+    assert not stop.code, stop.code
+print(any(name == "ibis" or name.startswith("ibis.") for name in sys.modules))
+"""
+
+
+def test_a_run_whose_plan_is_on_disk_imports_no_ibis(cache: Path, tmp_path: Path) -> None:
+    """The command compiles the expressions (Ibis) on its first run only; the next run
+    reads the SQL and runs it without importing Ibis (docs/decisions.md, D234)."""
+
+    def imported_ibis(out: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", _ASSESS_AND_LIST_IBIS, str(DEMO), str(tmp_path / out)],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=300,
+        )
+        return done.stdout.strip().splitlines()[-1]
+
+    assert imported_ibis("first") == "True"
+    assert imported_ibis("second") == "False"
+    for file in (tmp_path / "first").iterdir():
+        assert file.read_bytes() == (tmp_path / "second" / file.name).read_bytes(), file.name

@@ -3,10 +3,9 @@ bundle (spec/assess.md; docs/columnar.md).
 
 One backend (:mod:`prrt.columnar.backend`: DuckDB by default, PySpark for a cluster)
 receives the input tables once; each output table is one expression over them
-(stages 1-3: :mod:`prrt.columnar.responses`, :mod:`prrt.columnar.readers`; best
-responses and endpoints: :mod:`prrt.columnar.best_response`,
-:mod:`prrt.columnar.endpoints`; :mod:`prrt.columnar.protocol_timepoints`,
-:mod:`prrt.columnar.courses`), run to Arrow in the reference's row order.
+(:mod:`prrt.columnar.plan`), run to Arrow in the reference's row order. On DuckDB the
+expressions' SQL, compiled once, is kept on disk (:mod:`prrt.columnar.sql_cache`): a run
+that finds it there imports neither Ibis nor the expressions (D234).
 
 What the engine refuses (:class:`~prrt.columnar.errors.ColumnarUnsupportedError`,
 docs/decisions.md, D185, D188): a bundle with errors (as the reference), evaluators,
@@ -17,20 +16,17 @@ arithmetic cannot hold. ``prrt simulate`` produces none of these.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import duckdb
-import ibis
-import ibis.expr.types as ir
 import pyarrow as pa
 
 from prrt.assess.rows import TABLE_COLUMNS
-from prrt.columnar.backend import ColumnarBackend
 from prrt.columnar.batch_runs import ConnectionShare, run_batches
 from prrt.columnar.batches import (
     BATCH_MEASUREMENT_ROWS,
@@ -38,46 +34,29 @@ from prrt.columnar.batches import (
     copied_out,
     patient_batches,
 )
-from prrt.columnar.best_response import (
-    BorStages,
-    Materialise,
-    best_response_expr,
-    bor_stages,
-)
-from prrt.columnar.courses import courses_expr
 from prrt.columnar.cycles_frame import ACTIVITY_DECIMALS, CycleTables, cycle_tables
-from prrt.columnar.endpoints import endpoints_expr
-from prrt.columnar.errors import ColumnarUnsupportedError
+from prrt.columnar.errors import ColumnarUnsupportedError, end_anchor_error
 from prrt.columnar.frames import InputTables, input_tables
 from prrt.columnar.patient_dates import patient_dates
-from prrt.columnar.protocol_timepoints import (
-    chosen_timepoints,
-    end_anchor_error,
-    end_anchor_failures,
-    timepoint_labels_expr,
-    timepoints_expr,
-)
-from prrt.columnar.quality import QUALITY_TABLES, quality_exprs, quality_issues
-from prrt.columnar.readers import reader_responses
-from prrt.columnar.responses import lesion_level_responses
-from prrt.columnar.scopes import reported_scopes
+from prrt.columnar.quality_issues import QUALITY_TABLES, quality_issues
 from prrt.columnar.sql_cache import CachedPlan, load_plan, plan_key, store_plan
-from prrt.columnar.timepoint_table import timepoint_responses_expr, visit_rows
 from prrt.config import Config
 from prrt.io.issues import Issue
 from prrt.io.validate import CheckedBundle
 
+if TYPE_CHECKING:
+    from prrt.columnar.backend import ColumnarBackend
+
 __all__ = [
+    "CYCLE_INPUTS",
     "OUTPUT_TABLES",
     "ColumnarInputs",
     "ColumnarTables",
     "assess_columnar",
     "compiled_plan",
     "duckdb_connection",
-    "engine_exprs",
     "prepare_inputs",
     "run_columnar",
-    "visits_expr",
 ]
 
 OUTPUT_TABLES = ("timepoint_responses", "best_response", "endpoints", "timepoints", "courses")
@@ -123,7 +102,7 @@ def assess_columnar(
     """The five tables of ``prrt assess`` for a checked bundle, computed by relational
     operations on ``backend`` (default: a new DuckDB connection over a temporary
     database, closed after, running SQL compiled once per configuration,
-    :func:`_compiled`);
+    :func:`compiled_plan`);
     ``on_patients`` is called with the number of patients of each batch once its tables
     are computed (:mod:`prrt.columnar.batches`; one call on another backend). The same as
     :func:`run_columnar` of :func:`prepare_inputs`.
@@ -177,7 +156,9 @@ def run_columnar(
     if backend is None:
         tables = _run_on_duckdb(inputs, config, progress, batch_measurement_rows)
     else:
-        tables = _run_on_backend(arrow, inputs.scale, config, backend)
+        from prrt.columnar.plan import run_on_backend  # Ibis: only on a backend (D234)
+
+        tables = run_on_backend(arrow, inputs.scale, config, backend)
         progress(arrow["input_patients"].num_rows)
     quality = {name: tables.pop(name) for name in QUALITY_TABLES}
     warnings = quality_issues(quality, arrow["input_patients"])
@@ -185,101 +166,54 @@ def run_columnar(
 
 
 def _named_inputs(inputs: InputTables, dates: pa.Table, cycles: CycleTables) -> dict[str, pa.Table]:
-    """Every input table by the name its placeholder has (:func:`_placeholders`)."""
+    """Every input table by the name the expressions read it under
+    (:func:`prrt.columnar.plan.exprs_over`)."""
     named = {f"input_{f.name}": getattr(inputs, f.name) for f in fields(inputs)}
     named["patient_dates"] = dates
-    for name in _CYCLE_TABLES:
+    for name in CYCLE_INPUTS:
         named[f"cycle_{name}"] = getattr(cycles, name)
     return named
 
 
-_CYCLE_TABLES = ("patients", "assessments", "cycles")
-
-
-_VISITS = "prrt_visits"
-"""The name of the materialised visits table on DuckDB (:func:`_compiled`)."""
-_CHOSEN_TIMEPOINTS = "prrt_chosen_timepoints"
-"""The name of the materialised protocol timepoints found on DuckDB (:func:`_compiled`)."""
-
-
-def _exprs_over(
-    relations: Mapping[str, ir.Table],
-    scale: int,
-    config: Config,
-    *,
-    materialise: Materialise | None = None,
-) -> tuple[dict[str, ir.Table], ir.IntegerScalar | None]:
-    """The output expressions (and those of the quality warnings,
-    :func:`prrt.columnar.quality.quality_exprs`) and the end-anchor check over tables
-    named as by :func:`_named_inputs`; ``materialise`` (on DuckDB) turns the visits, the
-    shared stage-4 visit sets and the protocol timepoints found into tables computed once
-    (:func:`_compiled`)."""
-    inputs = _inputs_of(relations)
-    moved: dict[str, Any] = {name: relations[f"cycle_{name}"] for name in _CYCLE_TABLES}
-    cycles = CycleTables(scale=scale, **moved)
-    patients = relations["patient_dates"]
-    visits = visits_expr(inputs, config=config)
-    if materialise is not None:
-        visits = materialise(_VISITS, visits)
-    stages = bor_stages(visits, patients, recist=config.recist, materialise=materialise)
-    chosen = chosen_timepoints(cycles, config=config.timepoints)
-    if materialise is not None:  # timepoints and the responses' labels both read it
-        chosen = materialise(_CHOSEN_TIMEPOINTS, chosen)
-    exprs = engine_exprs(
-        inputs, patients, cycles, config=config, visits=visits, stages=stages, chosen=chosen
-    )
-    exprs.update(quality_exprs(inputs, visits))
-    return exprs, end_anchor_failures(cycles, config=config.timepoints)
-
-
-def _inputs_of(relations: Mapping[str, ir.Table]) -> InputTables:
-    """The input tables among relations named as by :func:`_named_inputs`."""
-    return InputTables(**{f.name: relations[f"input_{f.name}"] for f in fields(InputTables)})
-
-
-@lru_cache(maxsize=64)
-def _compiled(
-    schemas: tuple[tuple[str, ibis.Schema], ...], scale: int, config: Config
-) -> CachedPlan:
-    """The SQL of :func:`_compile_plan`, once per configuration and schema in a process
-    and kept on disk between runs (:mod:`prrt.columnar.sql_cache`, D213)."""
-    key = plan_key(schemas, scale, config)
-    plan = load_plan(key)
-    if plan is None:
-        plan = _compile_plan(schemas, scale, config)
-        store_plan(key, plan)
-    return plan
-
-
-def _compile_plan(
-    schemas: tuple[tuple[str, ibis.Schema], ...], scale: int, config: Config
-) -> CachedPlan:
-    """The SQL of the visits, the shared stage-4 visit sets and the protocol timepoints
-    found (each created once as a table, as several output tables read them), of every
-    output table over them, and of the end-anchor check, over placeholder tables of these
-    schemas (compiling costs more than running a small bundle)."""
-    placeholders = {name: ibis.table(schema, name=name) for name, schema in schemas}
-    stages: list[tuple[str, str]] = []
-
-    def materialise(name: str, expr: ir.Table) -> ir.Table:
-        stages.append((name, ibis.to_sql(expr, dialect="duckdb")))
-        return ibis.table(expr.schema(), name=name)
-
-    exprs, failures = _exprs_over(placeholders, scale, config, materialise=materialise)
-    outputs = {
-        name: (ibis.to_sql(expr, dialect="duckdb"), expr.schema().to_pyarrow())
-        for name, expr in exprs.items()
-    }
-    check = None if failures is None else ibis.to_sql(failures.name("n"), dialect="duckdb")
-    return CachedPlan(stages=tuple(stages), outputs=outputs, check=check)
+CYCLE_INPUTS = ("patients", "assessments", "cycles")
+"""The cycle tables among the inputs (:class:`~prrt.columnar.cycles_frame.CycleTables`),
+named ``cycle_<name>``."""
 
 
 def compiled_plan(inputs: ColumnarInputs, *, config: Config) -> CachedPlan:
     """The SQL the DuckDB run executes for ``inputs`` under ``config``: the stage tables
     created in order, then one query per output table (:func:`_compiled`)."""
-    arrow = inputs.arrow
-    schemas = tuple((name, ibis.Schema.from_pyarrow(t.schema)) for name, t in arrow.items())
+    schemas = tuple((name, plan_schema(t.schema)) for name, t in inputs.arrow.items())
     return _compiled(schemas, inputs.scale, config)
+
+
+def plan_schema(schema: pa.Schema) -> pa.Schema:
+    """``schema`` as the SQL depends on it: a dictionary column (D233) as its values'
+    type, whatever its codes' width, and no metadata.
+
+    >>> plan_schema(pa.schema([("s", pa.dictionary(pa.int8(), pa.string()))]))
+    s: string
+    """
+    plain = [
+        field.with_type(field.type.value_type) if pa.types.is_dictionary(field.type) else field
+        for field in schema
+    ]
+    return pa.schema(plain)
+
+
+@lru_cache(maxsize=64)
+def _compiled(schemas: tuple[tuple[str, pa.Schema], ...], scale: int, config: Config) -> CachedPlan:
+    """The SQL of :func:`prrt.columnar.plan.compile_plan`, once per configuration and
+    schema in a process and kept on disk between runs (:mod:`prrt.columnar.sql_cache`,
+    D213); Ibis and the expressions are imported only when it is not there (D234)."""
+    key = plan_key(schemas, scale, config)
+    plan = load_plan(key)
+    if plan is None:
+        from prrt.columnar.plan import compile_plan
+
+        plan = compile_plan(schemas, scale, config)
+        store_plan(key, plan)
+    return plan
 
 
 @contextmanager
@@ -347,7 +281,7 @@ def _kept_columns(name: str, schema: pa.Schema) -> list[str]:
     """The columns of result table ``name`` kept from a DuckDB batch: its file's, the
     activity sums' decimals and the keys read later; the other sort keys have done their
     work in the batch's ORDER BY (at 1,000,000 patients they are about 0.5 GB, D221)."""
-    if name in QUALITY_TABLES:  # read whole by prrt.columnar.quality.quality_issues
+    if name in QUALITY_TABLES:  # read whole by prrt.columnar.quality_issues
         return [field.name for field in schema]
     wanted = {*TABLE_COLUMNS[name], ACTIVITY_DECIMALS, *_KEYS_READ_LATER.get(name, ())}
     return [field.name for field in schema if field.name in wanted]
@@ -393,64 +327,3 @@ def _duckdb_memory_limit(connections: int = 1) -> str:
     except OSError:
         pass
     return f"{80 // connections}%"
-
-
-def _run_on_backend(
-    arrow: dict[str, pa.Table],
-    scale: int,
-    config: Config,
-    backend: ColumnarBackend,
-) -> dict[str, pa.Table]:
-    """Run the expressions on ``backend`` (its tables released afterwards)."""
-    try:
-        relations = {name: backend.register(table) for name, table in arrow.items()}
-        exprs, failures = _exprs_over(relations, scale, config)
-        if failures is not None and backend.to_pyarrow(failures.name("n").as_table())[0][0].as_py():
-            raise end_anchor_error(config.timepoints)
-        tables = {}
-        for name, expr in exprs.items():
-            tables[name] = backend.to_pyarrow(expr)
-        return tables
-    finally:
-        backend.release()
-
-
-def visits_expr(tables: InputTables, *, config: Config) -> ir.Table:
-    """Every patient x scope x assessment row with its responses (stages 1-3, the
-    reader-assigned patients too): what timepoint_responses, best_response and endpoints
-    read (:func:`prrt.columnar.timepoint_table.visit_rows`)."""
-    lesion_level = lesion_level_responses(tables, config=config.recist)
-    return visit_rows(lesion_level, reader_responses(tables))
-
-
-def engine_exprs(
-    tables: InputTables,
-    patients: ir.Table,
-    cycles: CycleTables,
-    *,
-    config: Config,
-    visits: ir.Table | None = None,
-    stages: BorStages | None = None,
-    chosen: ir.Table | None = None,
-) -> dict[str, ir.Table]:
-    """One expression per output table, over tables of one backend (any Ibis backend);
-    ``visits``: a table of :func:`visits_expr` already computed, ``stages`` its
-    :func:`~prrt.columnar.best_response.bor_stages`, ``chosen`` the protocol timepoints
-    found (:func:`~prrt.columnar.protocol_timepoints.chosen_timepoints`)."""
-    recist = config.recist
-    if visits is None:
-        visits = visits_expr(tables, config=config)
-    if stages is None:
-        stages = bor_stages(visits, patients, recist=recist)
-    scopes = reported_scopes(tables)
-    labels = timepoint_labels_expr(cycles, config=config.timepoints, chosen=chosen)
-    first_pd = stages.first_pd
-    return {
-        "timepoint_responses": timepoint_responses_expr(visits, patients, labels, first_pd),
-        "best_response": best_response_expr(visits, scopes, patients, recist=recist, stages=stages),
-        "endpoints": endpoints_expr(visits, scopes, patients, recist=recist, stages=stages),
-        "timepoints": timepoints_expr(cycles, config=config.timepoints, chosen=chosen),
-        "courses": courses_expr(
-            cycles, standard_activity_gbq=config.analysis.standard_activity_gbq
-        ),
-    }

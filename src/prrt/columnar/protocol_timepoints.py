@@ -55,7 +55,7 @@ import pandas as pd
 from prrt.assess.rows import TIMEPOINT_COLUMNS
 from prrt.columnar.backend import relation
 from prrt.columnar.cycles_frame import CycleTables, activity_frame, cycle_tables
-from prrt.columnar.errors import ColumnarUnsupportedError
+from prrt.columnar.errors import end_anchor_error
 from prrt.columnar.grouped import with_group_aggregates
 from prrt.config import Config, TimepointConfig
 from prrt.io.validate import CheckedBundle
@@ -64,7 +64,6 @@ from prrt.model.enums import Timepoint
 __all__ = [
     "chosen_timepoints",
     "compute_timepoints",
-    "end_anchor_error",
     "end_anchor_failures",
     "timepoint_labels_expr",
     "timepoints_expr",
@@ -283,12 +282,3 @@ def end_anchor_failures(tables: CycleTables, *, config: TimepointConfig) -> ir.I
     return plan.filter(
         (plan.n > config.mid_after_cycle) & (plan.n + config.end_after_cycle < 1)
     ).count()
-
-
-def end_anchor_error(config: TimepointConfig) -> ColumnarUnsupportedError:
-    """The refusal of :func:`end_anchor_failures` (D196)."""
-    return ColumnarUnsupportedError(
-        f"[timepoints] end_after_cycle = {config.end_after_cycle} counts back before "
-        "cycle 1 of some first course (docs/decisions.md, D196): give a cycle number "
-        ">= 1"
-    )

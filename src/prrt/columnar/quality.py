@@ -20,31 +20,24 @@ Rules, per patient in patients.csv order (the reference checks the scope ``all``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import ibis
 import ibis.expr.types as ir
-import pyarrow as pa
 
-from prrt.assess.quality import cr_followed_by_response_issue, tstm_after_cr_issue
 from prrt.columnar.backend import relation
 from prrt.columnar.frames import InputTables
+from prrt.columnar.quality_issues import QUALITY_TABLES
 from prrt.columnar.readers import reader_assigned_patients
 from prrt.columnar.target_sums import lesion_level_patients
-from prrt.io.issues import Issue
 from prrt.model.enums import Response
 
-__all__ = ["QUALITY_TABLES", "quality_exprs", "quality_issues"]
-
-QUALITY_TABLES = ("quality_tstm_after_cr", "quality_cr_followed_by_response")
-"""The names of the two warning tables of :func:`quality_exprs`."""
+__all__ = ["quality_exprs"]
 
 _MEASURED = ("", "measured")
 
 
 def quality_exprs(tables: InputTables, visits: ir.Table) -> dict[str, ir.Table]:
     """The warning rows of rules 1 and 2, each with ``patient_pos`` and its order keys;
-    ``visits``: :func:`prrt.columnar.engine.visits_expr`."""
+    ``visits``: :func:`prrt.columnar.plan.visits_expr`."""
     return {
         QUALITY_TABLES[0]: _tstm_after_cr(tables, visits),
         QUALITY_TABLES[1]: _cr_followed_by_response(tables),
@@ -133,32 +126,3 @@ def _cr_followed_by_response(tables: InputTables) -> ir.Table:
     return warned.select(
         "patient_pos", "scope_order", "rank", "scope", "assessment_id", "overall_response"
     )
-
-
-def quality_issues(rows: Mapping[str, pa.Table], patients: pa.Table) -> list[Issue]:
-    """The warnings of the two tables of :func:`quality_exprs` (``rows``, as computed) in
-    the reference's order; ``patients``: ``patient_pos``, ``patient_id``."""
-    names = dict(
-        zip(
-            patients.column("patient_pos").to_pylist(),
-            patients.column("patient_id").to_pylist(),
-            strict=True,
-        )
-    )
-    keyed: list[tuple[tuple[int, int, int], Issue]] = []
-    tstm = rows[QUALITY_TABLES[0]].to_pylist()
-    for row in tstm:
-        issue = tstm_after_cr_issue(
-            names[row["patient_pos"]], row["lesion_id"], row["assessment_id"]
-        )
-        keyed.append(((row["patient_pos"], row["visit"], row["lesion_pos"]), issue))
-    for row in rows[QUALITY_TABLES[1]].to_pylist():
-        issue = cr_followed_by_response_issue(
-            names[row["patient_pos"]],
-            row["scope"],
-            row["assessment_id"],
-            Response(row["overall_response"]),
-        )
-        keyed.append(((row["patient_pos"], row["scope_order"], row["rank"]), issue))
-    keyed.sort(key=lambda item: item[0])
-    return [issue for _, issue in keyed]
