@@ -55,6 +55,7 @@ __all__ = [
     "assess_columnar",
     "compiled_plan",
     "duckdb_connection",
+    "plan_schema",
     "prepare_inputs",
     "run_columnar",
 ]
