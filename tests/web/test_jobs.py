@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ JOB_DEADLINE_S = 60
 """Give up waiting for a job after this long (a hang guard, not a check)."""
 
 
-def _write_report(folder: Path, progress: Any) -> None:
+def _write_report(folder: Path, progress: Callable[[float, str], None]) -> None:
     folder.mkdir(parents=True)
     (folder / "report.html").write_text("<html></html>", encoding="utf-8")
     progress(1.0, "written")
