@@ -1,5 +1,6 @@
 """The columnar engine: the reference engine's outputs as relational operations on
 DuckDB or PySpark through Ibis (docs/columnar.md; :mod:`prrt.columnar.backend`).
+
 :func:`assess_columnar` computes the five tables of ``prrt assess`` (the command:
 ``--engine columnar``; :func:`prrt.assess.api.assess_path` with ``engine="columnar"``);
 the stage functions (``compute_*``, ``*_expr``) are the parts the tests compare one by

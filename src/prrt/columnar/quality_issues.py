@@ -22,8 +22,8 @@ QUALITY_TABLES = ("quality_tstm_after_cr", "quality_cr_followed_by_response")
 
 def quality_issues(rows: Mapping[str, pa.Table], patients: pa.Table) -> list[Issue]:
     """The warnings of the two tables of :func:`prrt.columnar.quality.quality_exprs`
-    (``rows``, as computed) in
-    the reference's order; ``patients``: ``patient_pos``, ``patient_id``."""
+    (``rows``, as computed) in the reference's order; ``patients``: ``patient_pos``,
+    ``patient_id``."""
     names = _patient_ids(patients, [rows[name].column("patient_pos") for name in QUALITY_TABLES])
     keyed: list[tuple[tuple[int, int, int], Issue]] = []
     tstm = rows[QUALITY_TABLES[0]].to_pylist()
